@@ -1,0 +1,78 @@
+// CSocketShim: the few socket facilities Swift cannot import from Glibc.
+//
+// Why this exists: CMSG_FIRSTHDR, CMSG_NXTHDR, CMSG_DATA, CMSG_LEN, CMSG_SPACE and SUN_LEN are
+// function-like macros, which the Clang importer drops; and glibc declares SOCK_STREAM, SOCK_CLOEXEC,
+// SHUT_RD, MSG_NOSIGNAL and the EPOLL* flags as enumerators of C enums, so Swift sees them as
+// `__socket_type`, `Int` or `EPOLL_EVENTS` values instead of plain `int`; and Glibc's Swift module
+// leaves out <sys/epoll.h> and <sys/eventfd.h>, which this header includes. This header only
+// re-exports them as functions and int constants. It holds no logic: every decision is made in Swift.
+#ifndef CSOCKETSHIM_H
+#define CSOCKETSHIM_H
+
+#include <stddef.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+// Ancillary data (cmsg(3)).
+struct cmsghdr *CSocketShim_CMSG_FIRSTHDR(const struct msghdr *msg);
+struct cmsghdr *CSocketShim_CMSG_NXTHDR(struct msghdr *msg, struct cmsghdr *cmsg);
+unsigned char *CSocketShim_CMSG_DATA(struct cmsghdr *cmsg);
+size_t CSocketShim_CMSG_LEN(size_t length);
+size_t CSocketShim_CMSG_SPACE(size_t length);
+
+// accept4(2) and pipe2(2) are GNU extensions that Glibc's Swift module does not declare.
+int CSocketShim_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+int CSocketShim_pipe2(int fds[2], int flags);
+
+// unix(7): the length of a sockaddr_un whose sun_path holds a NUL-terminated path.
+size_t CSocketShim_SUN_LEN(const struct sockaddr_un *addr);
+// sizeof(((struct sockaddr_un *)0)->sun_path): 108 on Linux.
+extern const int CSocketShim_SUN_PATH_MAX;
+
+// socket(2) types and flags, as plain ints.
+extern const int CSocketShim_SOCK_STREAM;
+extern const int CSocketShim_SOCK_DGRAM;
+extern const int CSocketShim_SOCK_RAW;
+extern const int CSocketShim_SOCK_SEQPACKET;
+extern const int CSocketShim_SOCK_NONBLOCK;
+extern const int CSocketShim_SOCK_CLOEXEC;
+
+// shutdown(2).
+extern const int CSocketShim_SHUT_RD;
+extern const int CSocketShim_SHUT_WR;
+extern const int CSocketShim_SHUT_RDWR;
+
+// send(2)/recv(2) flags.
+extern const int CSocketShim_MSG_OOB;
+extern const int CSocketShim_MSG_PEEK;
+extern const int CSocketShim_MSG_DONTWAIT;
+extern const int CSocketShim_MSG_WAITALL;
+extern const int CSocketShim_MSG_TRUNC;
+extern const int CSocketShim_MSG_CTRUNC;
+extern const int CSocketShim_MSG_NOSIGNAL;
+extern const int CSocketShim_MSG_CMSG_CLOEXEC;
+
+// Control message types and levels.
+extern const int CSocketShim_SCM_RIGHTS;
+extern const int CSocketShim_SCM_CREDENTIALS;
+
+// epoll(7) event bits, as plain unsigned ints.
+extern const unsigned int CSocketShim_EPOLLIN;
+extern const unsigned int CSocketShim_EPOLLOUT;
+extern const unsigned int CSocketShim_EPOLLPRI;
+extern const unsigned int CSocketShim_EPOLLERR;
+extern const unsigned int CSocketShim_EPOLLHUP;
+extern const unsigned int CSocketShim_EPOLLRDHUP;
+extern const unsigned int CSocketShim_EPOLLET;
+extern const unsigned int CSocketShim_EPOLLONESHOT;
+extern const int CSocketShim_EPOLL_CLOEXEC;
+extern const int CSocketShim_EPOLL_CTL_ADD;
+extern const int CSocketShim_EPOLL_CTL_MOD;
+extern const int CSocketShim_EPOLL_CTL_DEL;
+extern const int CSocketShim_EFD_CLOEXEC;
+extern const int CSocketShim_EFD_NONBLOCK;
+extern const int CSocketShim_EFD_SEMAPHORE;
+
+#endif

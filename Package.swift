@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+//
+// SwiftNet: Go's socket packages (`syscall`, `net`) in Swift, on Linux.
+// Layers, each calling only the one below: Net -> NetPoll -> Syscall -> CSocketShim.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// One executable target per tutorial program, each a single main.swift under Examples/NAME.
+func example(_ name: String, _ deps: [Target.Dependency]) -> Target {
+    .executableTarget(name: name, dependencies: deps, path: "Examples/\(name)", swiftSettings: strict)
+}
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "SwiftNet",
+    products: [
+        .library(name: "Syscall", targets: ["Syscall"]),
+        .library(name: "Net", targets: ["Net"]),
+        .executable(name: "swiftnet", targets: ["swiftnet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C: only what Swift cannot import (CMSG_* macros, SUN_LEN, awkward constants).
+        .target(name: "CSocketShim", path: "CSocketShim", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "Syscall", dependencies: ["CSocketShim"], swiftSettings: strict),
+        .target(name: "NetPoll", dependencies: ["Syscall"], swiftSettings: strict),
+        .target(name: "Net", dependencies: ["NetPoll", "Syscall"], swiftSettings: strict),
+        // The scenarios `swiftnet demo` runs; later issues add theirs here.
+        .target(name: "Demo", dependencies: ["Syscall", "Net"], swiftSettings: strict),
+        .executableTarget(name: "swiftnet", dependencies: ["Demo", argumentParser], swiftSettings: strict),
+
+        example("raw-echo-server", ["Syscall", argumentParser]),
+        example("raw-echo-client", ["Syscall", argumentParser]),
+        example("fd-sender", ["Syscall"]),
+        example("fd-receiver", ["Syscall"]),
+
+        .target(name: "TestSupport", dependencies: ["Syscall"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "SyscallTests", dependencies: ["Syscall", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "InteropTests", dependencies: ["Syscall", "TestSupport"],
+                    exclude: ["Peers"], swiftSettings: strict),
+        .testTarget(name: "DemoTests", dependencies: ["Demo", "TestSupport"], swiftSettings: strict),
+    ]
+)

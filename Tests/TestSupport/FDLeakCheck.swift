@@ -1,0 +1,120 @@
+// Leak accounting that holds while Swift Testing runs tests in parallel.
+//
+// All test targets link into one test process, so a before/after count of /proc/self/fd is only
+// meaningful if nothing else opens or closes fds meanwhile. Every suite that touches fds carries
+// `.fdLeakCheck`; the trait runs each test alone behind a process-wide gate, lists the open fds
+// before and after, and records an issue naming each fd the test left open.
+import Glibc
+import Synchronization
+public import Testing
+
+/// Runs each test of the suite alone and fails it if it leaves an fd open.
+///
+/// ```swift
+/// @Suite(.fdLeakCheck) struct SocketpairTests { ... }
+/// ```
+public struct FDLeakCheck: SuiteTrait, TestTrait, TestScoping {
+    public var isRecursive: Bool { true }
+
+    public func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        // The suite-level scope just runs its tests; each test case is checked on its own.
+        guard testCase != nil else { return try await function() }
+        try await TestGate.shared.exclusively {
+            let before = openFileDescriptors()
+            try await function()
+            let leaked = await settledLeaks(since: before)
+            if !leaked.isEmpty {
+                let names = leaked.sorted().map { "\($0) -> \(fdTarget($0))" }
+                Issue.record("leaked \(leaked.count) fd(s): \(names.joined(separator: ", "))")
+            }
+        }
+    }
+}
+
+extension Trait where Self == FDLeakCheck {
+    /// Serialises the tests of a suite with every other leak-checked test and fails any test
+    /// that leaves an fd open.
+    public static var fdLeakCheck: Self { FDLeakCheck() }
+}
+
+/// The fds this test opened and has not closed. A child process being reaped, or a thread that
+/// is still returning, may hold an fd for a moment: look again for up to a second before calling
+/// it a leak, so the check is strict but not flaky.
+private func settledLeaks(since before: Set<Int32>) async -> Set<Int32> {
+    var leaked = openFileDescriptors().subtracting(before)
+    var waited = 0
+    while !leaked.isEmpty && waited < 1000 {
+        try? await Task.sleep(for: .milliseconds(20))
+        waited += 20
+        leaked = openFileDescriptors().subtracting(before)
+    }
+    return leaked
+}
+
+/// The fds open in this process now, from /proc/self/fd (without the directory's own fd).
+public func openFileDescriptors() -> Set<Int32> {
+    guard let dir = opendir("/proc/self/fd") else { return [] }
+    defer { closedir(dir) }
+    let own = dirfd(dir)
+    var fds = Set<Int32>()
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if let fd = Int32(name), fd != own { fds.insert(fd) }
+    }
+    return fds
+}
+
+/// What an fd refers to ("socket:[1234]", "/tmp/x"), for leak reports.
+public func fdTarget(_ fd: Int32) -> String {
+    var buf = [CChar](repeating: 0, count: 512)
+    let n = readlink("/proc/self/fd/\(fd)", &buf, buf.count - 1)
+    guard n > 0 else { return "?" }
+    return String(decoding: buf[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// A process-wide FIFO async lock: one leak-checked test at a time, whatever its target.
+public final class TestGate: Sendable {
+    public static let shared = TestGate()
+
+    private struct State {
+        var busy = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+
+    public func exclusively<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let runNow = state.withLock { s -> Bool in
+                if s.busy {
+                    s.waiters.append(c)
+                    return false
+                }
+                s.busy = true
+                return true
+            }
+            if runNow { c.resume() }
+        }
+    }
+
+    private func release() {
+        // Hand the gate straight to the next waiter (busy stays true), resuming outside the lock.
+        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if s.waiters.isEmpty {
+                s.busy = false
+                return nil
+            }
+            return s.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}
