@@ -1,0 +1,23 @@
+// The swiftnet command: argument parsing only; the work lives in the libraries.
+import ArgumentParser
+import Demo
+
+@main
+struct SwiftNetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swiftnet",
+        abstract: "Go's socket programming model in Swift on Linux.",
+        subcommands: [DemoCommand.self],
+        defaultSubcommand: DemoCommand.self)
+}
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run every scenario on real sockets in a temporary directory and print a transcript.",
+        discussion: "Exits 0 only if every scenario worked.")
+
+    func run() throws {
+        guard Demo.run() else { throw ExitCode.failure }
+    }
+}
