@@ -42,10 +42,12 @@ let package = Package(
         example("fd-sender", ["Syscall"]),
         example("fd-receiver", ["Syscall"]),
 
-        .target(name: "TestSupport", dependencies: ["Syscall"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Syscall", "NetPoll"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "SyscallTests", dependencies: ["Syscall", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "InteropTests", dependencies: ["Syscall", "TestSupport"],
                     exclude: ["Peers"], swiftSettings: strict),
+        .testTarget(name: "NetPollTests", dependencies: ["NetPoll", "Syscall", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "NetTests", dependencies: ["Net", "Syscall", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -163,6 +163,15 @@ public func sendto(_ fd: Int32, _ p: [UInt8], _ flags: Int32, _ to: any Sockaddr
     }
 }
 
+/// Sends from raw memory to an address: the zero-copy form of ``sendto(_:_:_:_:)``.
+///
+/// The corresponding C function is `sendto(2)`.
+public func sendto(_ fd: Int32, from buffer: UnsafeRawBufferPointer, _ flags: Int32, _ to: any Sockaddr) throws(Errno) -> Int {
+    try to.raw().withUnsafeBytes { (addr, len) throws(Errno) in
+        try system_sendto(fd, buffer.baseAddress, buffer.count, flags, addr, len)
+    }
+}
+
 /// Receives a datagram and its sender: Go's `syscall.Recvfrom`.
 ///
 /// `from` is nil when the kernel reports no address (a connected stream socket).
@@ -179,6 +188,19 @@ public func recvfrom(_ fd: Int32, _ p: inout [UInt8], _ flags: Int32) throws(Err
         try raw.withUnsafeMutableBytes { (addr, len) throws(Errno) in
             try system_recvfrom(fd, buf.baseAddress, buf.count, flags, addr, len)
         }
+    }
+    return (n, raw.family == AF_UNSPEC ? nil : try anyToSockaddr(raw))
+}
+
+/// Receives into raw memory: the zero-copy form of ``recvfrom(_:_:_:)``.
+///
+/// The corresponding C function is `recvfrom(2)`.
+public func recvfrom(
+    _ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, _ flags: Int32
+) throws(Errno) -> (n: Int, from: (any Sockaddr)?) {
+    var raw = RawSockaddrAny()
+    let n = try raw.withUnsafeMutableBytes { (addr, len) throws(Errno) in
+        try system_recvfrom(fd, buffer.baseAddress, buffer.count, flags, addr, len)
     }
     return (n, raw.family == AF_UNSPEC ? nil : try anyToSockaddr(raw))
 }

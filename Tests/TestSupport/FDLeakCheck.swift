@@ -5,6 +5,7 @@
 // `.fdLeakCheck`; the trait runs each test alone behind a process-wide gate, lists the open fds
 // before and after, and records an issue naming each fd the test left open.
 import Glibc
+import NetPoll
 import Synchronization
 public import Testing
 
@@ -57,15 +58,19 @@ private func settledLeaks(since before: Set<Int32>) async -> Set<Int32> {
 
 private let runtimeWarmedUp = Mutex(false)
 
-/// The concurrency runtime opens a timerfd the first time any task sleeps and keeps it for the
-/// life of the process. Make that happen before the first snapshot, so a test that sleeps is
-/// not blamed for the runtime's fd.
+/// Some fds live as long as the process and are opened on first use: the concurrency runtime's
+/// timerfd (the first time any task sleeps) and NetPoll's pollers (an epoll fd and an eventfd
+/// each, like Go's netpoller). Open them before the first snapshot, so the first test that
+/// sleeps or opens a socket is not blamed for them.
 private func warmUpRuntimeOnce() async {
     let first = runtimeWarmedUp.withLock { done in
         defer { done = true }
         return !done
     }
-    if first { try? await Task.sleep(for: .milliseconds(1)) }
+    if first {
+        try? await Task.sleep(for: .milliseconds(1))
+        PollerGroup.start()
+    }
 }
 
 /// The fds open in this process now, from /proc/self/fd (without the directory's own fd).

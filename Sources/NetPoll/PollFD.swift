@@ -1,0 +1,231 @@
+// Go's poll.FD (internal/poll/fd_unix.go): one non-blocking fd, registered with a poller, and
+// every operation on it. Each operation takes its FDMutex lock, tries the system call, and only
+// on EAGAIN parks in the PollDesc until the poller reports readiness (or the deadline passes,
+// the fd is closed, or the task is cancelled). The fast path (data ready) is one system call,
+// with no allocation and no suspension.
+package import Syscall
+
+package final class PollFD: Sendable {
+    /// The descriptor. Use it only inside an operation (`withFD` or the I/O methods), which hold
+    /// a reference: once closed, the number may belong to another file.
+    package let sysfd: Int32
+    private let mutex = FDMutex()
+    package let desc: PollDesc
+
+    /// The poller that owns this fd: a task that prefers it as its executor is resumed on the
+    /// poller's thread with no hop.
+    package var poller: Poller { desc.poller }
+
+    /// Takes ownership of `fd`, which must be non-blocking, and registers it with `poller`.
+    /// On failure the fd is left open: the caller still owns it.
+    package init(_ fd: Int32, poller: Poller = PollerGroup.next()) throws(PollError) {
+        sysfd = fd
+        desc = try poller.register(fd)
+    }
+
+    deinit {
+        // Dropped without close(): nothing can be using it (operations hold `self`), so the
+        // fd is released here, as Go's finalizer would.
+        if !mutex.isClosed { destroy() }
+    }
+
+    // MARK: close
+
+    /// Closes the fd: wakes every parked operation with `.closing`, and calls close(2) once the
+    /// last operation in flight has returned. Throws `.closing` if already closed.
+    package func close() throws(PollError) {
+        guard mutex.increfAndClose() else { throw .closing }
+        desc.evict()
+        if mutex.decref() { destroy() }
+    }
+
+    /// Whether close() has been called.
+    package var isClosed: Bool { mutex.isClosed }
+
+    private func destroy() {
+        desc.poller.deregister(desc, fd: sysfd)
+        try? Syscall.close(sysfd)
+    }
+
+    // MARK: misc operations
+
+    /// Runs a quick, non-blocking call (setsockopt, getsockname, shutdown, dup) with the fd,
+    /// holding a reference so a concurrent close cannot free the number under it.
+    package func withFD<R>(_ body: (Int32) throws(Errno) -> R) throws(PollError) -> R {
+        try mutex.incref()
+        defer { if mutex.decref() { destroy() } }
+        do {
+            return try body(sysfd)
+        } catch {
+            throw .errno(error)
+        }
+    }
+
+    /// Sets, moves or clears the deadline of the given directions: Go's SetDeadline family.
+    package func setDeadline(_ deadline: ContinuousClock.Instant?, _ directions: [PollDesc.Direction]) throws(PollError) {
+        try mutex.incref()
+        defer { if mutex.decref() { destroy() } }
+        desc.setDeadline(deadline, directions)
+    }
+
+    // MARK: I/O
+
+    /// The shape of every blocking operation: lock, then try `attempt` until it stops failing
+    /// with EAGAIN, parking in `direction` between tries.
+    private func io<R>(
+        _ lock: FDMutex.Lock, _ direction: PollDesc.Direction, _ attempt: () throws(Errno) -> R
+    ) async throws(PollError) -> R {
+        try await mutex.lock(lock)
+        defer { if mutex.unlock(lock) { destroy() } }
+        while true {
+            try desc.check(direction)
+            do {
+                return try attempt()
+            } catch .EAGAIN {
+                try await desc.wait(direction)
+            } catch {
+                throw .errno(error)
+            }
+        }
+    }
+
+    /// Reads what is available, up to `buffer.count` bytes; 0 means end of stream (or an empty
+    /// datagram). A zero-length buffer returns 0 at once, without a system call.
+    package func read(into buffer: UnsafeMutableRawBufferPointer) async throws(PollError) -> Int {
+        if buffer.isEmpty { return 0 }
+        return try await io(.read, .read) { () throws(Errno) in try Syscall.read(sysfd, into: buffer) }
+    }
+
+    /// Writes all of `buffer` with send(2) and MSG_NOSIGNAL, so a closed peer is EPIPE, never
+    /// SIGPIPE. Returns once every byte is written, or throws; `written` counts what went out.
+    package func write(_ buffer: UnsafeRawBufferPointer, written: inout Int) async throws(PollError) {
+        try await writeAll(count: buffer.count, written: &written) { (offset) throws(Errno) in
+            try Syscall.send(sysfd, from: UnsafeRawBufferPointer(rebasing: buffer[offset...]), MSG_NOSIGNAL)
+        }
+    }
+
+    /// Writes all of `bytes`. Only the array lives across a suspension; each attempt pins its
+    /// storage for the one system call, so nothing is copied.
+    package func write(_ bytes: [UInt8], written: inout Int) async throws(PollError) {
+        try await writeAll(count: bytes.count, written: &written) { (offset) throws(Errno) in
+            try bytes.withUnsafeBytes { raw in
+                Result { () throws(Errno) in
+                    try Syscall.send(sysfd, from: UnsafeRawBufferPointer(rebasing: raw[offset...]), MSG_NOSIGNAL)
+                }
+            }.get()
+        }
+    }
+
+    /// The write loop: `sendFrom(offset)` sends what it can from `offset` on, until all `count`
+    /// bytes are out; EAGAIN parks until the socket is writable again.
+    private func writeAll(
+        count: Int, written: inout Int, _ sendFrom: (Int) throws(Errno) -> Int
+    ) async throws(PollError) {
+        try await mutex.lock(.write)
+        defer { if mutex.unlock(.write) { destroy() } }
+        while written < count {
+            try desc.check(.write)
+            do {
+                written += try sendFrom(written)
+            } catch .EAGAIN {
+                try await desc.wait(.write)
+            } catch {
+                throw .errno(error)
+            }
+        }
+    }
+
+    /// Accepts a connection as a non-blocking, close-on-exec fd. ECONNABORTED (the client gave up
+    /// while queued) is retried silently, as Go does.
+    package func accept() async throws(PollError) -> (fd: Int32, peer: any Sockaddr) {
+        try await io(.read, .read) { () throws(Errno) in
+            while true {
+                do throws(Errno) {
+                    return try Syscall.accept4(sysfd, SOCK_NONBLOCK | SOCK_CLOEXEC)
+                } catch .ECONNABORTED {
+                    continue
+                }
+            }
+        }
+    }
+
+    /// Connects, waiting for a non-blocking connect to finish. The outcome of an in-progress
+    /// connect is read from SO_ERROR once the socket is writable; a wake-up with SO_ERROR 0 is
+    /// confirmed with getpeername, since epoll can report writability before the handshake ends.
+    package func connect(_ address: any Sockaddr) async throws(PollError) {
+        try await mutex.lock(.write)
+        defer { if mutex.unlock(.write) { destroy() } }
+        try desc.check(.write)
+        do {
+            try Syscall.connect(sysfd, address)
+            return
+        } catch .EINPROGRESS, .EALREADY, .EINTR {
+            // In progress: wait below.
+        } catch .EISCONN {
+            return
+        } catch {
+            throw .errno(error)
+        }
+        while true {
+            try await desc.wait(.write)
+            try desc.check(.write)
+            let pending: Int
+            do {
+                pending = try Syscall.getsockoptInt(sysfd, SOL_SOCKET, SO_ERROR)
+            } catch {
+                throw .errno(error)
+            }
+            switch Errno(rawValue: Int32(pending)) {
+            case Errno(rawValue: 0):
+                if (try? Syscall.getpeername(sysfd)) != nil { return }
+            case .EINPROGRESS, .EALREADY, .EINTR:
+                continue
+            case .EISCONN:
+                return
+            case let failure:
+                throw .errno(failure)
+            }
+        }
+    }
+
+    /// Receives one datagram and its sender (nil when the kernel gives none).
+    package func recvfrom(into buffer: UnsafeMutableRawBufferPointer) async throws(PollError) -> (n: Int, from: (any Sockaddr)?) {
+        try await io(.read, .read) { () throws(Errno) in try Syscall.recvfrom(sysfd, into: buffer, 0) }
+    }
+
+    /// Sends one datagram to `address`; returns the bytes sent.
+    package func sendto(_ buffer: UnsafeRawBufferPointer, to address: any Sockaddr) async throws(PollError) -> Int {
+        try await io(.write, .write) { () throws(Errno) in
+            try Syscall.sendto(sysfd, from: buffer, MSG_NOSIGNAL, address)
+        }
+    }
+
+    /// recvmsg(2) with MSG_CMSG_CLOEXEC always set, so received fds are close-on-exec from the
+    /// moment they exist.
+    package func recvmsg(
+        into buffer: UnsafeMutableRawBufferPointer, oob: UnsafeMutableRawBufferPointer, flags: Int32
+    ) async throws(PollError) -> RecvmsgResult {
+        try await io(.read, .read) { () throws(Errno) in
+            try Syscall.recvmsg(sysfd, into: buffer, oob: oob, flags | MSG_CMSG_CLOEXEC)
+        }
+    }
+
+    /// sendmsg(2) with MSG_NOSIGNAL; returns the data bytes sent (0 for Go's dummy byte).
+    package func sendmsg(
+        _ buffer: UnsafeRawBufferPointer, oob: UnsafeRawBufferPointer, to address: (any Sockaddr)?, flags: Int32
+    ) async throws(PollError) -> Int {
+        try await io(.write, .write) { () throws(Errno) in
+            try Syscall.sendmsgN(sysfd, from: buffer, oob: oob, address, flags | MSG_NOSIGNAL)
+        }
+    }
+
+    /// Waits until the fd is readable (or writable), without reading: for callers that do their
+    /// own system calls (Go's RawConn).
+    package func waitReady(_ direction: PollDesc.Direction) async throws(PollError) {
+        let lock: FDMutex.Lock = direction == .read ? .read : .write
+        try await mutex.lock(lock)
+        defer { if mutex.unlock(lock) { destroy() } }
+        try desc.check(direction)
+        try await desc.wait(direction)
+    }
+}

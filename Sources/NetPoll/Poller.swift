@@ -1,0 +1,179 @@
+// One netpoller: a thread of its own that waits in epoll_wait(2) for the fds registered with it,
+// and a Swift TaskExecutor that runs the jobs of tasks preferring it.
+//
+// Why both in one thread: a task serving a connection prefers the executor of the poller that
+// owns its fd, so when readiness resumes its continuation, the job is queued right here and runs
+// on this thread after the events are handled, with no hop to another thread (DESIGN.md: about
+// C's rate instead of Go's). Code on any other executor still works, one hop slower.
+//
+// The loop: run queued jobs; if none remain, sleep in epoll_wait until an fd is ready, the next
+// deadline timer is due, or another thread queues a job and writes the eventfd.
+import Glibc
+import Synchronization
+import Syscall
+
+package final class Poller: TaskExecutor, @unchecked Sendable {
+    // @unchecked: `events` is touched only by the poller thread; everything else is behind
+    // a Mutex or an Atomic.
+
+    /// A short name for logs and thread names: "netpoll-0".
+    package let name: String
+    private let epfd: Int32
+    private let wakefd: Int32
+    private let events = EpollEventBuffer(capacity: 256)
+    private let registry = Mutex(Registry())
+    private let timers = Mutex(TimerHeap())
+    private let jobs = Mutex<[UnownedJob]>([])
+    /// True while the thread is in (or about to enter) a blocking epoll_wait: whoever queues
+    /// work then must write the eventfd.
+    private let sleeping = Atomic<Bool>(false)
+
+    /// Creates the epoll instance and eventfd and starts the thread. Pollers live as long as
+    /// the process, like Go's netpoller.
+    package init(name: String) throws(PollError) {
+        self.name = name
+        do {
+            epfd = try Syscall.epollCreate1(Syscall.EPOLL_CLOEXEC)
+        } catch {
+            throw PollError(error)
+        }
+        do {
+            wakefd = try Syscall.eventfd(0, Syscall.EFD_CLOEXEC | Syscall.EFD_NONBLOCK)
+            try Syscall.epollCtl(epfd, EPOLL_CTL_ADD, wakefd, EpollEvent(events: EPOLLIN, data: Registry.wakerToken))
+        } catch {
+            try? Syscall.close(epfd)
+            throw PollError(error)
+        }
+        startThread()
+    }
+
+    // MARK: registration
+
+    /// Registers `fd` once, edge-triggered, for input, output and peer shutdown.
+    package func register(_ fd: Int32) throws(PollError) -> PollDesc {
+        let token = registry.withLock { $0.reserve() }
+        let desc = PollDesc(poller: self, slot: token.slot, generation: token.generation)
+        registry.withLock { $0.fill(desc) }
+        let interest = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET
+        do {
+            try Syscall.epollCtl(epfd, EPOLL_CTL_ADD, fd, EpollEvent(events: interest, data: Registry.token(token.slot, token.generation)))
+        } catch {
+            registry.withLock { $0.release(token.slot) }
+            throw PollError(error)
+        }
+        return desc
+    }
+
+    /// Removes `fd` from epoll and frees its slot. Call before close(2): a dup of the fd (say,
+    /// from `file()`) would otherwise keep the registration alive.
+    package func deregister(_ desc: PollDesc, fd: Int32) {
+        try? Syscall.epollCtl(epfd, EPOLL_CTL_DEL, fd, EpollEvent(events: 0, data: 0))
+        registry.withLock { $0.release(desc.slot) }
+    }
+
+    // MARK: timers
+
+    func addTimer(at when: ContinuousClock.Instant, for desc: PollDesc, _ d: PollDesc.Direction, _ sequence: UInt64) {
+        let isEarliest = timers.withLock { heap -> Bool in
+            let earliest = heap.earliest
+            heap.push(TimerHeap.Entry(when: when, desc: desc, direction: d, sequence: sequence))
+            return earliest.map { when < $0 } ?? true
+        }
+        if isEarliest { wake() }
+    }
+
+    /// The number of armed timers, stale ones included (for tests).
+    package var timerCount: Int { timers.withLock { $0.count } }
+
+    // MARK: TaskExecutor
+
+    package func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        jobs.withLock { $0.append(job) }
+        wake()
+    }
+
+    /// Interrupts a blocking epoll_wait, if the thread is in one (or about to be).
+    private func wake() {
+        if sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+            try? Syscall.eventfdWrite(wakefd, 1)
+        }
+    }
+
+    // MARK: the loop
+
+    private func startThread() {
+        let box = Unmanaged.passRetained(self)
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { arg in
+            let poller = Unmanaged<Poller>.fromOpaque(arg!).takeRetainedValue()
+            poller.run()
+        }, box.toOpaque())
+        precondition(rc == 0, "NetPoll: cannot start a poller thread: errno \(rc)")
+        pthread_detach(thread)
+    }
+
+    private func run() -> Never {
+        nameThisThread()
+        let executor = asUnownedTaskExecutor()
+        while true {
+            let batch = jobs.withLock { q -> [UnownedJob] in
+                let b = q
+                q.removeAll(keepingCapacity: true)
+                return b
+            }
+            for job in batch { job.runSynchronously(on: executor) }
+            poll(block: true)
+        }
+    }
+
+    /// Shows the poller's name in `top -H`, `ps -L` and debuggers. (pthread_setname_np is a GNU
+    /// extension Swift's Glibc module hides; the kernel's own file does the same.)
+    private func nameThisThread() {
+        guard let fd = try? Syscall.open("/proc/thread-self/comm", Syscall.O_WRONLY | Syscall.O_CLOEXEC, 0) else { return }
+        _ = try? Syscall.write(fd, Array(name.prefix(15).utf8))
+        try? Syscall.close(fd)
+    }
+
+    /// One epoll_wait: non-blocking while jobs are queued, otherwise until the next timer.
+    private func poll(block: Bool) {
+        var timeout = 0
+        if block {
+            sleeping.store(true, ordering: .sequentiallyConsistent)
+            let pending = jobs.withLock { !$0.isEmpty }
+            if pending {
+                sleeping.store(false, ordering: .sequentiallyConsistent)
+            } else {
+                timeout = millisecondsUntilNextTimer()
+            }
+        }
+        let n = (try? Syscall.epollWait(epfd, events, timeout)) ?? 0
+        sleeping.store(false, ordering: .sequentiallyConsistent)
+        for i in 0..<n {
+            let event = events[i]
+            if event.data == Registry.wakerToken {
+                _ = try? Syscall.eventfdRead(wakefd)
+                continue
+            }
+            let desc = registry.withLock { $0.lookup(event.data) }
+            desc?.notify(event.events)
+        }
+        fireDueTimers()
+    }
+
+    /// epoll_wait's timeout: -1 with no timer, else the time to the earliest one rounded up to
+    /// a whole millisecond, so a deadline never fires early.
+    private func millisecondsUntilNextTimer() -> Int {
+        guard let earliest = timers.withLock({ $0.earliest }) else { return -1 }
+        let left = ContinuousClock.now.duration(to: earliest)
+        if left <= .zero { return 0 }
+        let (seconds, attoseconds) = left.components
+        let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int(min(ms, Int64(Int32.max)))
+    }
+
+    private func fireDueTimers() {
+        let due = timers.withLock { $0.popDue(ContinuousClock.now) }
+        for t in due { t.desc.timerFired(t.direction, t.sequence) }
+    }
+}

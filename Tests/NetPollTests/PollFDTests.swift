@@ -1,0 +1,208 @@
+import Glibc
+@testable import NetPoll
+import Syscall
+import TestSupport
+import Testing
+
+/// A connected non-blocking socketpair, each end owned by a PollFD.
+func pollPair(_ type: Int32 = Syscall.SOCK_STREAM) throws -> (PollFD, PollFD) {
+    let (a, b) = try Syscall.socketpair(Syscall.AF_UNIX, type | Syscall.SOCK_NONBLOCK | Syscall.SOCK_CLOEXEC, 0)
+    return (try PollFD(a), try PollFD(b))
+}
+
+extension PollFD {
+    func write(_ bytes: [UInt8]) async throws(PollError) {
+        var written = 0
+        try await write(bytes, written: &written)
+    }
+
+    /// Reads up to `count` bytes into fresh memory that lives across the suspension.
+    func read(_ count: Int) async throws(PollError) -> [UInt8] {
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
+        defer { raw.deallocate() }
+        let n = try await read(into: raw)
+        return Array(raw[..<n])
+    }
+}
+
+/// Milliseconds since `start`.
+func elapsedMs(since start: ContinuousClock.Instant) -> Double {
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+}
+
+@Suite(.fdLeakCheck)
+struct PollFDTests {
+    @Test func readParksUntilDataArrives() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        async let got = a.read(16)
+        try await Task.sleep(for: .milliseconds(20))
+        try await b.write(Array("ping".utf8))
+        #expect(try await got == Array("ping".utf8))
+    }
+
+    @Test func readReturnsZeroAtEndOfStream() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close() }
+        try b.close()
+        #expect(try await a.read(16) == [])
+    }
+
+    @Test func zeroLengthReadReturnsAtOnce() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        #expect(try await a.read(0) == [])
+    }
+
+    @Test func closeWakesABlockedReadWithClosingWithin50ms() async throws {
+        let (a, b) = try pollPair()
+        defer { try? b.close() }
+        let reader = Task { () async -> PollError? in
+            do { _ = try await a.read(16); return nil } catch { return error as? PollError }
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        let start = ContinuousClock.now
+        try a.close()
+        let error = await reader.value
+        #expect(error == .closing)
+        #expect(elapsedMs(since: start) < 50)
+    }
+
+    @Test func operationsAfterCloseFailWithClosing() async throws {
+        let (a, b) = try pollPair()
+        defer { try? b.close() }
+        try a.close()
+        await #expect(throws: PollError.closing) { try await a.read(1) }
+        await #expect(throws: PollError.closing) { try await a.write([1]) }
+        #expect(throws: PollError.closing) { try a.close() }
+        #expect(throws: PollError.closing) { try a.withFD { fd in fd } }
+    }
+
+    @Test func closeWaitsForTheLastOperationBeforeClosingTheNumber() async throws {
+        let (a, b) = try pollPair()
+        defer { try? b.close() }
+        let fd = a.sysfd
+        // An operation holds a reference: close marks the fd closed but must not free the number.
+        try a.withFD { (_) throws(Errno) in
+            try? a.close()
+            #expect(Glibc.fcntl(fd, Glibc.F_GETFD) != -1, "fd \(fd) was closed under a running operation")
+        }
+        #expect(Glibc.fcntl(fd, Glibc.F_GETFD) == -1, "fd \(fd) is still open after the last reference")
+    }
+
+    @Test func aPastDeadlineFailsEvenWithDataBuffered() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        try await b.write([1, 2, 3])
+        try a.setDeadline(.now - .seconds(1), [.read])
+        await #expect(throws: PollError.timeout) { try await a.read(3) }
+        // Clearing it makes the fd usable again, and the data is still there.
+        try a.setDeadline(nil, [.read])
+        #expect(try await a.read(3) == [1, 2, 3])
+    }
+
+    @Test func aFutureDeadlineWakesABlockedReadAndNotBefore() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        let start = ContinuousClock.now
+        try a.setDeadline(start + .milliseconds(50), [.read])
+        await #expect(throws: PollError.timeout) { try await a.read(1) }
+        let ms = elapsedMs(since: start)
+        #expect(ms >= 50, "woke after \(ms) ms, before the deadline")
+        #expect(ms < 1000)
+    }
+
+    @Test func extendingADeadlineKeepsTheReadWaiting() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        try a.setDeadline(.now + .milliseconds(30), [.read])
+        let reader = Task { try await a.read(4) }
+        try await Task.sleep(for: .milliseconds(10))
+        try a.setDeadline(.now + .seconds(10), [.read])
+        try await Task.sleep(for: .milliseconds(60))   // past the first deadline
+        try await b.write(Array("late".utf8))
+        #expect(try await reader.value == Array("late".utf8))
+    }
+
+    @Test func settingADeadlineInThePastWakesABlockedRead() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        let reader = Task { () async -> PollError? in
+            do { _ = try await a.read(1); return nil } catch { return error as? PollError }
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        try a.setDeadline(.now - .milliseconds(1), [.read])
+        #expect(await reader.value == .timeout)
+    }
+
+    @Test func readAndWriteDeadlinesAreSeparate() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        try a.setDeadline(.now - .seconds(1), [.read])
+        try await a.write([7])   // writing is unaffected
+        #expect(try await b.read(1) == [7])
+        await #expect(throws: PollError.timeout) { try await a.read(1) }
+    }
+
+    @Test func cancellingABlockedReadReturnsPromptly() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        let reader = Task { () async -> PollError? in
+            do { _ = try await a.read(1); return nil } catch { return error as? PollError }
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        let start = ContinuousClock.now
+        reader.cancel()
+        #expect(await reader.value == .canceled)
+        #expect(elapsedMs(since: start) < 50)
+        // The fd still works afterwards.
+        try await b.write([9])
+        #expect(try await a.read(1) == [9])
+    }
+
+    @Test func aWriteBlockedOnAFullBufferIsWokenByClose() async throws {
+        let (a, b) = try pollPair()
+        defer { try? b.close() }
+        let big = [UInt8](repeating: 0x61, count: 8 << 20)   // more than any socket buffer
+        let writer = Task { () async -> PollError? in
+            do { try await a.write(big); return nil } catch { return error as? PollError }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        try a.close()
+        #expect(await writer.value == .closing)
+    }
+
+    @Test func writeToAClosedPeerIsBrokenPipeNotSIGPIPE() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close() }
+        try b.close()
+        await #expect(throws: PollError.errno(.EPIPE)) { try await a.write([1]) }
+    }
+
+    @Test func largeTransfersArriveWhole() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        let payload = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        async let sent: Void = a.write(payload)
+        var received: [UInt8] = []
+        while received.count < payload.count {
+            received += try await b.read(65536)
+        }
+        try await sent
+        #expect(received == payload)
+    }
+
+    @Test func twoReadersAreSerialised() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        async let first = a.read(1)
+        async let second = a.read(1)
+        try await Task.sleep(for: .milliseconds(20))
+        try await b.write([1])
+        try await Task.sleep(for: .milliseconds(20))
+        try await b.write([2])
+        let got = try await [first, second].flatMap { $0 }.sorted()
+        #expect(got == [1, 2])
+    }
+}
