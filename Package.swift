@@ -16,6 +16,7 @@ func example(_ name: String, _ deps: [Target.Dependency]) -> Target {
 }
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
 
 let package = Package(
     name: "SwiftNet",
@@ -26,6 +27,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // C: only what Swift cannot import (CMSG_* macros, SUN_LEN, awkward constants).
@@ -41,6 +43,10 @@ let package = Package(
         example("raw-echo-client", ["Syscall", argumentParser]),
         example("fd-sender", ["Syscall"]),
         example("fd-receiver", ["Syscall"]),
+        example("echo-server", ["Net", argumentParser, unixSignals]),
+        example("echo-client", ["Net", argumentParser]),
+        example("message-server", ["Net", argumentParser, unixSignals]),
+        example("message-sender", ["Net", argumentParser]),
 
         .target(name: "TestSupport", dependencies: ["Syscall", "NetPoll"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "SyscallTests", dependencies: ["Syscall", "TestSupport"], swiftSettings: strict),

@@ -70,17 +70,18 @@ package final class PollFD: Sendable {
 
     // MARK: I/O
 
-    /// The shape of every blocking operation: lock, then try `attempt` until it stops failing
-    /// with EAGAIN, parking in `direction` between tries.
-    private func io<R>(
-        _ lock: FDMutex.Lock, _ direction: PollDesc.Direction, _ attempt: () throws(Errno) -> R
+    /// The shape of every blocking operation: lock, then try `attempt` with the fd until it
+    /// stops failing with EAGAIN, parking in `direction` between tries. `attempt` makes one
+    /// non-blocking system call; it may run several times.
+    package func io<R>(
+        _ lock: FDMutex.Lock, _ direction: PollDesc.Direction, _ attempt: (Int32) throws(Errno) -> R
     ) async throws(PollError) -> R {
         try await mutex.lock(lock)
         defer { if mutex.unlock(lock) { destroy() } }
         while true {
             try desc.check(direction)
             do {
-                return try attempt()
+                return try attempt(sysfd)
             } catch .EAGAIN {
                 try await desc.wait(direction)
             } catch {
@@ -93,7 +94,17 @@ package final class PollFD: Sendable {
     /// datagram). A zero-length buffer returns 0 at once, without a system call.
     package func read(into buffer: UnsafeMutableRawBufferPointer) async throws(PollError) -> Int {
         if buffer.isEmpty { return 0 }
-        return try await io(.read, .read) { () throws(Errno) in try Syscall.read(sysfd, into: buffer) }
+        return try await io(.read, .read) { (fd) throws(Errno) in try Syscall.read(fd, into: buffer) }
+    }
+
+    /// Reads into an array, up to its count, pinning its storage only for each system call.
+    package func read(_ p: inout [UInt8]) async throws(PollError) -> Int {
+        if p.isEmpty { return 0 }
+        return try await io(.read, .read) { (fd) throws(Errno) in
+            try p.withUnsafeMutableBytes { raw in
+                Result { () throws(Errno) in try Syscall.read(fd, into: raw) }
+            }.get()
+        }
     }
 
     /// Writes all of `buffer` with send(2) and MSG_NOSIGNAL, so a closed peer is EPIPE, never
@@ -138,10 +149,10 @@ package final class PollFD: Sendable {
     /// Accepts a connection as a non-blocking, close-on-exec fd. ECONNABORTED (the client gave up
     /// while queued) is retried silently, as Go does.
     package func accept() async throws(PollError) -> (fd: Int32, peer: any Sockaddr) {
-        try await io(.read, .read) { () throws(Errno) in
+        try await io(.read, .read) { (fd) throws(Errno) in
             while true {
                 do throws(Errno) {
-                    return try Syscall.accept4(sysfd, SOCK_NONBLOCK | SOCK_CLOEXEC)
+                    return try Syscall.accept4(fd, SOCK_NONBLOCK | SOCK_CLOEXEC)
                 } catch .ECONNABORTED {
                     continue
                 }
@@ -185,37 +196,6 @@ package final class PollFD: Sendable {
             case let failure:
                 throw .errno(failure)
             }
-        }
-    }
-
-    /// Receives one datagram and its sender (nil when the kernel gives none).
-    package func recvfrom(into buffer: UnsafeMutableRawBufferPointer) async throws(PollError) -> (n: Int, from: (any Sockaddr)?) {
-        try await io(.read, .read) { () throws(Errno) in try Syscall.recvfrom(sysfd, into: buffer, 0) }
-    }
-
-    /// Sends one datagram to `address`; returns the bytes sent.
-    package func sendto(_ buffer: UnsafeRawBufferPointer, to address: any Sockaddr) async throws(PollError) -> Int {
-        try await io(.write, .write) { () throws(Errno) in
-            try Syscall.sendto(sysfd, from: buffer, MSG_NOSIGNAL, address)
-        }
-    }
-
-    /// recvmsg(2) with MSG_CMSG_CLOEXEC always set, so received fds are close-on-exec from the
-    /// moment they exist.
-    package func recvmsg(
-        into buffer: UnsafeMutableRawBufferPointer, oob: UnsafeMutableRawBufferPointer, flags: Int32
-    ) async throws(PollError) -> RecvmsgResult {
-        try await io(.read, .read) { () throws(Errno) in
-            try Syscall.recvmsg(sysfd, into: buffer, oob: oob, flags | MSG_CMSG_CLOEXEC)
-        }
-    }
-
-    /// sendmsg(2) with MSG_NOSIGNAL; returns the data bytes sent (0 for Go's dummy byte).
-    package func sendmsg(
-        _ buffer: UnsafeRawBufferPointer, oob: UnsafeRawBufferPointer, to address: (any Sockaddr)?, flags: Int32
-    ) async throws(PollError) -> Int {
-        try await io(.write, .write) { () throws(Errno) in
-            try Syscall.sendmsgN(sysfd, from: buffer, oob: oob, address, flags | MSG_NOSIGNAL)
         }
     }
 

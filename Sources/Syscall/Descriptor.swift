@@ -77,6 +77,23 @@ public func pipe2(_ flags: Int32) throws(Errno) -> (read: Int32, write: Int32) {
     return (fds.0, fds.1)
 }
 
+/// Changes the permission bits of an open file: Go's `syscall.Fchmod`.
+///
+/// On Linux, calling it on a unix socket before `bind(2)` sets the mode the socket file is
+/// created with (still masked by the umask), so the file is never more open than wanted.
+///
+/// The corresponding C function is `fchmod(2)`.
+public func fchmod(_ fd: Int32, _ mode: UInt32) throws(Errno) {
+    try system_fchmod(fd, mode)
+}
+
+/// Changes the permission bits of a file by path: Go's `syscall.Chmod`.
+///
+/// The corresponding C function is `chmod(2)`.
+public func chmod(_ path: String, _ mode: UInt32) throws(Errno) {
+    try system_chmod(path, mode)
+}
+
 /// Removes a name from the filesystem: Go's `syscall.Unlink`.
 ///
 /// The corresponding C function is `unlink(2)`.

@@ -69,7 +69,8 @@ public struct RecvmsgResult: Sendable {
 ///
 /// Pass `MSG_CMSG_CLOEXEC` in `flags` so received descriptors are close-on-exec from the
 /// start. As in Go, reading control data into an empty `p` on a socket that is not
-/// `SOCK_DGRAM` reads one byte into a dummy, pairing with ``sendmsgN(_:_:_:_:_:)``.
+/// `SOCK_DGRAM` reads one byte into a dummy, pairing with ``sendmsgN(_:_:_:_:_:)``, and `n`
+/// then counts that byte (1), as Go's `Recvmsg` does.
 /// If `recvflags` has `MSG_CTRUNC`, descriptors that did not fit were closed by the kernel,
 /// and any that did fit are in `oob`: close them if you do not use them.
 ///
@@ -108,7 +109,7 @@ public func recvmsg(
         }
     }
     let from: (any Sockaddr)? = raw.family == AF_UNSPEC ? nil : try anyToSockaddr(raw)
-    return RecvmsgResult(n: useDummy ? 0 : r.n, oobn: r.controlLen, recvflags: r.msgFlags, from: from)
+    return RecvmsgResult(n: r.n, oobn: r.controlLen, recvflags: r.msgFlags, from: from)
 }
 
 /// Go's rule for control data without data: a socket that is not `SOCK_DGRAM` moves one dummy

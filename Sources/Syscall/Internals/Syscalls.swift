@@ -205,6 +205,14 @@ func system_lseek(_ fd: Int32, _ offset: Int64, _ whence: Int32) throws(Errno) -
     Int64(try retrying { Glibc.lseek(fd, Int(offset), whence) })
 }
 
+func system_fchmod(_ fd: Int32, _ mode: UInt32) throws(Errno) {
+    _ = try retrying { Glibc.fchmod(fd, mode) }
+}
+
+func system_chmod(_ path: String, _ mode: UInt32) throws(Errno) {
+    _ = try retrying { Glibc.chmod(path, mode) }
+}
+
 func system_unlink(_ path: String) throws(Errno) {
     _ = try retrying { Glibc.unlink(path) }
 }

@@ -1,0 +1,53 @@
+// Message-oriented operations on a NetFD: recvfrom/sendto and recvmsg/sendmsg through the
+// poller, each attempt pinning the caller's array only for its one system call.
+import NetPoll
+import Syscall
+
+extension NetFD {
+    func readFrom(_ p: inout [UInt8]) async throws -> (n: Int, from: (any Sockaddr)?) {
+        do {
+            return try await pfd.io(.read, .read) { (fd) throws(Errno) in
+                try p.withUnsafeMutableBytes { raw in
+                    Result { () throws(Errno) in try Syscall.recvfrom(fd, into: raw, 0) }
+                }.get()
+            }
+        } catch {
+            throw Self.wrap(error, "recvfrom")
+        }
+    }
+
+    func writeTo(_ bytes: [UInt8], _ to: any Sockaddr) async throws -> Int {
+        do {
+            return try await pfd.io(.write, .write) { (fd) throws(Errno) in
+                try bytes.withUnsafeBytes { raw in
+                    Result { () throws(Errno) in try Syscall.sendto(fd, from: raw, Syscall.MSG_NOSIGNAL, to) }
+                }.get()
+            }
+        } catch {
+            throw Self.wrap(error, "sendto")
+        }
+    }
+
+    /// recvmsg with MSG_CMSG_CLOEXEC always added, so received fds are never inherited by a
+    /// child process, even for an instant.
+    func readMsg(_ p: inout [UInt8], _ oob: inout [UInt8], flags: Int32) async throws -> RecvmsgResult {
+        do {
+            return try await pfd.io(.read, .read) { (fd) throws(Errno) in
+                try Syscall.recvmsg(fd, &p, &oob, flags | Syscall.MSG_CMSG_CLOEXEC)
+            }
+        } catch {
+            throw Self.wrap(error, "recvmsg")
+        }
+    }
+
+    /// sendmsg with MSG_NOSIGNAL; returns the data bytes sent (0 for Go's dummy byte).
+    func writeMsg(_ p: [UInt8], _ oob: [UInt8], _ to: (any Sockaddr)?) async throws -> Int {
+        do {
+            return try await pfd.io(.write, .write) { (fd) throws(Errno) in
+                try Syscall.sendmsgN(fd, p, oob, to, Syscall.MSG_NOSIGNAL)
+            }
+        } catch {
+            throw Self.wrap(error, "sendmsg")
+        }
+    }
+}
