@@ -4,10 +4,11 @@ import Glibc
 
 /// One demo scenario: a name, and a body that narrates into a transcript and throws on failure.
 public struct DemoScenario: Sendable {
+    public typealias Say = @Sendable (String) -> Void
     public let name: String
-    public let run: @Sendable (_ workdir: String, _ say: (String) -> Void) throws -> Void
+    public let run: @Sendable (_ workdir: String, _ say: Say) async throws -> Void
 
-    public init(name: String, run: @escaping @Sendable (_ workdir: String, _ say: (String) -> Void) throws -> Void) {
+    public init(name: String, run: @escaping @Sendable (_ workdir: String, _ say: Say) async throws -> Void) {
         self.name = name
         self.run = run
     }
@@ -16,14 +17,16 @@ public struct DemoScenario: Sendable {
 /// Runs the demo scenarios.
 public enum Demo {
     /// Every scenario, in the order the demo runs them.
-    public static let scenarios: [DemoScenario] = [rawEchoScenario, fdPassScenario]
+    public static let scenarios: [DemoScenario] = [
+        rawEchoScenario, fdPassScenario, netEchoScenario, netErrorsScenario, deadlineScenario, handOffScenario,
+    ]
 
     /// Runs `scenarios` (all of them by default) in a fresh temporary directory, printing a
     /// transcript through `print`. Returns true only if all of them worked. The directory is
     /// removed afterwards.
     public static func run(
-        _ scenarios: [DemoScenario] = Demo.scenarios, print: (String) -> Void = { Swift.print($0) }
-    ) -> Bool {
+        _ scenarios: [DemoScenario] = Demo.scenarios, print: @escaping @Sendable (String) -> Void = { Swift.print($0) }
+    ) async -> Bool {
         var template = Array("/tmp/swiftnet-demo.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             print("demo: cannot create a temporary directory: errno \(errno)")
@@ -35,7 +38,7 @@ public enum Demo {
         var failed = 0
         for scenario in scenarios {
             do {
-                try scenario.run(workdir) { print("[\(scenario.name)] \($0)") }
+                try await scenario.run(workdir) { print("[\(scenario.name)] \($0)") }
                 print("[\(scenario.name)] ok")
             } catch {
                 failed += 1

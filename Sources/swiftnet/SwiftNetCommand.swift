@@ -3,7 +3,7 @@ import ArgumentParser
 import Demo
 
 @main
-struct SwiftNetCommand: ParsableCommand {
+struct SwiftNetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftnet",
         abstract: "Go's socket programming model in Swift on Linux.",
@@ -11,13 +11,13 @@ struct SwiftNetCommand: ParsableCommand {
         defaultSubcommand: DemoCommand.self)
 }
 
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run every scenario on real sockets in a temporary directory and print a transcript.",
         discussion: "Exits 0 only if every scenario worked.")
 
-    func run() throws {
-        guard Demo.run() else { throw ExitCode.failure }
+    func run() async throws {
+        guard await Demo.run() else { throw ExitCode.failure }
     }
 }
