@@ -1,0 +1,114 @@
+// Go's internal/poll fd_mutex_test.go, ported: the reference count and closed bit that keep an
+// fd number from being reused under an operation.
+@testable import NetPoll
+import Synchronization
+import TestSupport
+import Testing
+
+@Suite(.fdLeakCheck)
+struct FDMutexTests {
+    @Test func lockAndReferenceCounting() async throws {
+        let mu = FDMutex()
+        try mu.incref()
+        #expect(!mu.decref())
+        try await mu.lock(.read)
+        #expect(!mu.unlock(.read))
+        try await mu.lock(.write)
+        #expect(!mu.unlock(.write))
+    }
+
+    @Test func closeRefusesNewReferencesAndTheLastOneDestroys() async throws {
+        let mu = FDMutex()
+        #expect(mu.increfAndClose())
+        #expect(throws: PollError.closing) { try mu.incref() }
+        await #expect(throws: PollError.closing) { try await mu.lock(.read) }
+        await #expect(throws: PollError.closing) { try await mu.lock(.write) }
+        #expect(!mu.increfAndClose(), "a second close must fail")
+        #expect(mu.decref(), "the close's own reference is the last one")
+    }
+
+    @Test func closeWaitsForOperationsInFlight() async throws {
+        let mu = FDMutex()
+        try await mu.lock(.read)
+        try mu.incref()
+        #expect(mu.increfAndClose())
+        #expect(!mu.decref(), "the read and the misc reference are still in flight")
+        #expect(!mu.decref())
+        #expect(mu.unlock(.read), "the last operation to finish destroys the fd")
+    }
+
+    @Test func closeWakesLockWaiters() async throws {
+        let mu = FDMutex()
+        try await mu.lock(.read)
+        try await mu.lock(.write)
+        let readers = (0..<4).map { _ in Task { () async -> PollError? in
+            do { try await mu.lock(.read); return nil } catch { return error as? PollError }
+        } }
+        let writers = (0..<4).map { _ in Task { () async -> PollError? in
+            do { try await mu.lock(.write); return nil } catch { return error as? PollError }
+        } }
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(mu.increfAndClose())
+        for t in readers + writers { #expect(await t.value == .closing) }
+        #expect(!mu.unlock(.read))
+        #expect(!mu.unlock(.write))
+        #expect(mu.decref())
+    }
+
+    @Test func aCancelledLockWaiterLeavesTheQueue() async throws {
+        let mu = FDMutex()
+        try await mu.lock(.read)
+        let waiter = Task { () async -> PollError? in
+            do { try await mu.lock(.read); return nil } catch { return error as? PollError }
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        waiter.cancel()
+        #expect(await waiter.value == .canceled)
+        #expect(!mu.unlock(.read))
+        // The lock is free again: nobody was handed it.
+        try await mu.lock(.read)
+        #expect(!mu.unlock(.read))
+    }
+
+    /// Go's TestMutexStress: many tasks taking every kind of reference; the read and write
+    /// locks must each be held by at most one task at a time.
+    @Test func stress() async throws {
+        let mu = FDMutex()
+        let counters = StressCounters()
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for i in 0..<500 {
+                        switch (worker + i) % 3 {
+                        case 0:
+                            guard (try? await mu.lock(.read)) != nil else { continue }
+                            if counters.readers.wrappingAdd(1, ordering: .relaxed).newValue != 1 { counters.violations.add(1, ordering: .relaxed) }
+                            await Task.yield()
+                            counters.readers.subtract(1, ordering: .relaxed)
+                            _ = mu.unlock(.read)
+                        case 1:
+                            guard (try? await mu.lock(.write)) != nil else { continue }
+                            if counters.writers.wrappingAdd(1, ordering: .relaxed).newValue != 1 { counters.violations.add(1, ordering: .relaxed) }
+                            await Task.yield()
+                            counters.writers.subtract(1, ordering: .relaxed)
+                            _ = mu.unlock(.write)
+                        default:
+                            guard (try? mu.incref()) != nil else { continue }
+                            _ = mu.decref()
+                        }
+                    }
+                }
+            }
+        }
+        #expect(counters.violations.load(ordering: .relaxed) == 0)
+        #expect(mu.increfAndClose())
+        #expect(mu.decref(), "every reference was returned")
+    }
+}
+
+/// Shared counters for the stress test: how many tasks hold each lock, and how often two did.
+final class StressCounters: Sendable {
+    let readers = Atomic<Int>(0)
+    let writers = Atomic<Int>(0)
+    let violations = Atomic<Int>(0)
+}
