@@ -37,7 +37,8 @@ public func lookupPort(_ network: String, _ service: String) async throws -> Int
         default:
             throw AddrError(err: "unknown network", addr: network)
         }
-        port = try lookupPortMap(network, service, in: await systemServices())
+        let table = try await systemServices()
+        port = try lookupPortMap(network, service, in: table)
     }
     if port < 0 || port > 65535 {
         throw AddrError(err: "invalid port", addr: service)
@@ -50,7 +51,8 @@ public func lookupPort(_ network: String, _ service: String) async throws -> Int
 /// `needsLookup` is true, and `port` 0, if anything but a digit follows the sign: the service
 /// is a name. `""` (and a lone sign) is port 0. Values too big for a port are not an error
 /// here: they saturate at 2^30 - 1 (or -2^30), so the caller's range check reports them
-/// (golang.org/issue/11715).
+/// (golang.org/issue/11715). Go's multiplication by ten can wrap around first, and so does
+/// this one: `"4294967300"` is port 4 in Go 1.19 and here.
 func parsePort(_ service: String) -> (port: Int, needsLookup: Bool) {
     var digits = service.utf8[...]
     if digits.isEmpty { return (0, false) }  // golang.org/issue/13610
@@ -70,9 +72,10 @@ func parsePort(_ service: String) -> (port: Int, needsLookup: Bool) {
             n = max
             break
         }
-        n *= 10
-        let (nn, overflow) = n.addingReportingOverflow(UInt32(c - UInt8(ascii: "0")))
-        if overflow {
+        // Go's uint32 arithmetic wraps here, so "4294967300" is port 4, as in Go 1.19.
+        n &*= 10
+        let nn = n &+ UInt32(c - UInt8(ascii: "0"))
+        if nn < n || nn > max {
             n = max
             break
         }

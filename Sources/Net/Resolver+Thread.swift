@@ -19,7 +19,7 @@ import struct Syscall.Errno
 /// Throws ``Errno`` if the thread cannot be created (pthread_create(3): `EAGAIN`).
 ///
 /// ```swift
-/// let status = try await runOnDedicatedThread { getaddrinfoSomehow() }
+/// let table = try await runOnDedicatedThread { readServices("/etc/services") }
 /// ```
 func runOnDedicatedThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
     try Task.checkCancellation()

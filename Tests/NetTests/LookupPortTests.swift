@@ -94,6 +94,10 @@ private struct Row: Sendable, CustomTestStringConvertible {
         Row("tcp", "mobility-header-xxxxxxxxxx", 0, "address tcp/mobility-header-xxxxxxxxxx: unknown port"),
         Row("sctp", "http", 0, "address sctp: unknown network"),
         Row("ddp", "rtmp", 0, "address ddp: unknown network"),
+        Row("tcp", "4294967300", 4, nil),
+        Row("tcp", "4294967380", 84, nil),
+        Row("tcp", "42949673000", 40, nil),
+        Row("tcp", "-4294967300", 0, "address -4294967300: invalid port"),
         Row("tcp4", "no-such", 0, "address tcp/no-such: unknown port"),
         Row("udp6", "xyz", 0, "address udp/xyz: unknown port"),
         Row("", "ssh", 0, "address ip/ssh: unknown port"),
@@ -199,6 +203,9 @@ private struct Row: Sendable, CustomTestStringConvertible {
         ("2147483649badport", 0, true),
         // Not in Go's table: overflow of uint32, a lone sign, two signs, non-ASCII digits.
         ("4294967296", 1 << 30 - 1, false),
+        // Go's n *= 10 wraps around in uint32 (see the Go table above): a Go bug, kept.
+        ("4294967300", 4, false),
+        ("-4294967300", -4, false),
         ("99999999999999999999", 1 << 30 - 1, false),
         ("-99999999999999999999", -1 << 30, false),
         ("+", 0, false),

@@ -130,7 +130,7 @@ import TestSupport
                 return 1
             }
         }
-        usleep(50_000)
+        try await Task.sleep(for: .milliseconds(50))
         let clock = ContinuousClock()
         let start = clock.now
         task.cancel()
@@ -140,11 +140,10 @@ import TestSupport
         // The thread finishes on its own and its result is dropped (a second resume would trap).
         var waited = 0
         while !finished.isSet && waited < 5000 {
-            usleep(10_000)
+            try await Task.sleep(for: .milliseconds(10))
             waited += 10
         }
         #expect(finished.isSet)
-        usleep(20_000)
     }
 
     @Test func dedicatedThreadReturnsTheResult() async throws {
@@ -182,9 +181,8 @@ import TestSupport
             }
         }
         var polls = 0
-        while started.value < n && polls < 500 {
-            await Task.yield()
-            usleep(2000)
+        while started.value < n && polls < 1000 {
+            try await Task.sleep(for: .milliseconds(2))
             polls += 1
         }
         #expect(started.value == n)

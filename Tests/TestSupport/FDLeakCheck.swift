@@ -24,6 +24,8 @@ public struct FDLeakCheck: SuiteTrait, TestTrait, TestScoping {
         guard testCase != nil else { return try await function() }
         try await TestGate.shared.exclusively {
             await warmUpRuntimeOnce()
+            trace("begin \(test.name)")
+            defer { trace("end \(test.name)") }
             let before = openFileDescriptors()
             try await function()
             let leaked = await settledLeaks(since: before)
@@ -39,6 +41,16 @@ extension Trait where Self == FDLeakCheck {
     /// Serialises the tests of a suite with every other leak-checked test and fails any test
     /// that leaves an fd open.
     public static var fdLeakCheck: Self { FDLeakCheck() }
+}
+
+/// With SWIFTNET_TEST_TRACE=1, each leak-checked test says when it takes and leaves the gate
+/// (on stderr): a hanging test is then the last "begin" without its "end".
+private let tracing = getenv("SWIFTNET_TEST_TRACE").map { String(cString: $0) == "1" } ?? false
+
+private func trace(_ line: String) {
+    guard tracing else { return }
+    let bytes = Array("[fd-gate] \(line)\n".utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
 /// The fds this test opened and has not closed. A child process being reaped, or a thread that
