@@ -174,7 +174,9 @@ public func sendto(_ fd: Int32, from buffer: UnsafeRawBufferPointer, _ flags: In
 
 /// Receives a datagram and its sender: Go's `syscall.Recvfrom`.
 ///
-/// `from` is nil when the kernel reports no address (a connected stream socket).
+/// `from` is nil when the kernel reports no address (a connected stream socket), or one of a
+/// family Syscall has no `Sockaddr` for (AF_NETLINK...): the datagram is consumed by then, so it
+/// is returned rather than lost to an error.
 ///
 /// ```swift
 /// var buf = [UInt8](repeating: 0, count: 65536)
@@ -189,7 +191,7 @@ public func recvfrom(_ fd: Int32, _ p: inout [UInt8], _ flags: Int32) throws(Err
             try system_recvfrom(fd, buf.baseAddress, buf.count, flags, addr, len)
         }
     }
-    return (n, raw.family == AF_UNSPEC ? nil : try anyToSockaddr(raw))
+    return (n, try? anyToSockaddr(raw))
 }
 
 /// Receives into raw memory: the zero-copy form of ``recvfrom(_:_:_:)``.
@@ -202,5 +204,5 @@ public func recvfrom(
     let n = try raw.withUnsafeMutableBytes { (addr, len) throws(Errno) in
         try system_recvfrom(fd, buffer.baseAddress, buffer.count, flags, addr, len)
     }
-    return (n, raw.family == AF_UNSPEC ? nil : try anyToSockaddr(raw))
+    return (n, try? anyToSockaddr(raw))
 }

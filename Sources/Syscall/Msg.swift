@@ -61,7 +61,8 @@ public struct RecvmsgResult: Sendable {
     public var oobn: Int
     /// `msg_flags`: `MSG_TRUNC` if the datagram did not fit, `MSG_CTRUNC` if control data was cut.
     public var recvflags: Int32
-    /// The sender, or nil when the kernel gave none (a connected stream socket).
+    /// The sender, or nil when the kernel gave none (a connected stream socket) or gave one of
+    /// a family Syscall has no `Sockaddr` for (AF_NETLINK...): the data is never lost to that.
     public var from: (any Sockaddr)?
 }
 
@@ -108,7 +109,7 @@ public func recvmsg(
             return r
         }
     }
-    let from: (any Sockaddr)? = raw.family == AF_UNSPEC ? nil : try anyToSockaddr(raw)
+    let from = try? anyToSockaddr(raw)
     return RecvmsgResult(n: r.n, oobn: r.controlLen, recvflags: r.msgFlags, from: from)
 }
 

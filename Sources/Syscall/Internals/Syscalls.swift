@@ -197,8 +197,15 @@ func system_pipe2(_ flags: Int32) throws(Errno) -> (Int32, Int32) {
     return fds
 }
 
+/// Refuses a path with a NUL byte, as Go's `BytePtrFromString` does (EINVAL): passed to C, the
+/// path would end at the NUL and the call would act on another file.
+private func checkPath(_ path: String) throws(Errno) {
+    if path.utf8.contains(0) { throw .EINVAL }
+}
+
 func system_open(_ path: String, _ flags: Int32, _ mode: UInt32) throws(Errno) -> Int32 {
-    try retrying { Glibc.open(path, flags, mode) }
+    try checkPath(path)
+    return try retrying { Glibc.open(path, flags, mode) }
 }
 
 func system_lseek(_ fd: Int32, _ offset: Int64, _ whence: Int32) throws(Errno) -> Int64 {
@@ -210,14 +217,17 @@ func system_fchmod(_ fd: Int32, _ mode: UInt32) throws(Errno) {
 }
 
 func system_chmod(_ path: String, _ mode: UInt32) throws(Errno) {
+    try checkPath(path)
     _ = try retrying { Glibc.chmod(path, mode) }
 }
 
 func system_unlink(_ path: String) throws(Errno) {
+    try checkPath(path)
     _ = try retrying { Glibc.unlink(path) }
 }
 
 func system_lstat(_ path: String) throws(Errno) -> Stat {
+    try checkPath(path)
     var st = stat()
     _ = try retrying { Glibc.lstat(path, &st) }
     return Stat(st)
