@@ -50,7 +50,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Syscall", "NetPoll"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "SyscallTests", dependencies: ["Syscall", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "InteropTests", dependencies: ["Syscall", "TestSupport"],
+        .testTarget(name: "InteropTests", dependencies: ["Net", "Syscall", "TestSupport"],
                     exclude: ["Peers"], swiftSettings: strict),
         .testTarget(name: "NetPollTests", dependencies: ["NetPoll", "Syscall", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "NetTests", dependencies: ["Net", "Syscall", "TestSupport"], swiftSettings: strict),

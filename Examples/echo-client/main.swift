@@ -43,7 +43,7 @@ struct EchoClient: AsyncParsableCommand {
                 if let unix = conn as? UnixConn { try unix.closeWrite() }
             }
             group.addTask {
-                while case let chunk = try await conn.read(upTo: 32 * 1024), !chunk.isEmpty {
+                while case let chunk = try await conn.read(upTo: 64 * 1024), !chunk.isEmpty {
                     writeToStandardOutput(chunk)
                 }
             }
@@ -91,6 +91,8 @@ final class StdinReader: @unchecked Sendable {
     }
 
     func run() {
+        // 32 KiB chunks: on unixpacket each chunk is one packet, and a peer reading with a
+        // smaller buffer would silently lose a packet's tail.
         var buffer = [UInt8](repeating: 0, count: 32 * 1024)
         var pending: [UInt8] = []
         while case let n = read(0, &buffer, buffer.count), n > 0 {

@@ -41,7 +41,7 @@ struct EchoServer: AsyncParsableCommand {
         await closeOnSignal { try? ln.close() }
         try await ln.serve { conn in
             // Read what is there, write it back, until the client closes its side.
-            var buffer = [UInt8](repeating: 0, count: 32 * 1024)
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             let socket = conn as! SocketConn
             while case let n = try await socket.read(&buffer), n > 0 {
                 try await conn.write(Array(buffer[..<n]))
@@ -53,10 +53,11 @@ struct EchoServer: AsyncParsableCommand {
         let pc = try await Net.listenPacket(network, address)
         announce("listening on \(pc.localAddr.map { "\($0)" } ?? address)")
         await closeOnSignal {
-            try? pc.close()
             // A unixgram socket file outlives its socket (Go never removes it); this server made
-            // it, so it removes it.
+            // it, so it removes it. First: closing ends the read loop below, and the process
+            // may exit as main returns, before anything after the close has run.
             if network == "unixgram" && !address.hasPrefix("@") { unlink(address) }
+            try? pc.close()
         }
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -66,8 +67,17 @@ struct EchoServer: AsyncParsableCommand {
             } catch let e as OpError where e.isClosed {
                 return
             }
-            // An unnamed unixgram sender has no address to answer to.
-            if let from { try await pc.writeTo(Array(buffer[..<n]), from) }
+            // An unnamed unixgram sender has no address to answer to. A sender that is gone
+            // (its unixgram socket file removed, say) is that sender's problem: report it and
+            // serve the others.
+            guard let from else { continue }
+            do {
+                try await pc.writeTo(Array(buffer[..<n]), from)
+            } catch let e as OpError where e.isClosed {
+                return
+            } catch {
+                printError(error)
+            }
         }
     }
 }

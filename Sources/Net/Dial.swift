@@ -54,13 +54,26 @@ public struct Dialer: Sendable {
     /// `dial tcp 10.0.0.1:80: operation was canceled`.
     public func dial(_ network: String, _ address: String) async throws(OpError) -> any Conn {
         let deadline = effectiveDeadline(.now)
+        let lookupHost = hostNeedingLookup(network, address)
         let addrs: AddrList
         do {
-            addrs = try await withDialDeadline(deadline) {
-                try await resolveAddrList("dial", network, address, hint: localAddr)
+            if lookupHost == nil {
+                // Nothing to look up (a unix path, an IP literal): Go never consults the deadline
+                // here, so an expired one is reported by dialSerial, with the address.
+                addrs = try await resolveAddrList("dial", network, address, hint: localAddr)
+            } else {
+                addrs = try await withDialDeadline(deadline) {
+                    try await resolveAddrList("dial", network, address, hint: localAddr)
+                }
             }
         } catch {
-            throw OpError(op: "dial", net: network, underlying: error)
+            var underlying: any Error = error
+            if let host = lookupHost, error is DialTimeoutError || error is CancellationError {
+                // Go reports a lookup cut short as a DNSError: `dial tcp: lookup NAME: i/o timeout`
+                // or `...: operation was canceled`.
+                underlying = DNSError(err: errorText(error), name: host, isTimeout: error is DialTimeoutError)
+            }
+            throw OpError(op: "dial", net: network, underlying: underlying)
         }
         let attempt = SysDialer(dialer: self, network: network, address: address)
         if network == "tcp" && (fallbackDelay ?? .zero) >= .zero {
@@ -71,6 +84,14 @@ public struct Dialer: Sendable {
         }
         return try await attempt.dialSerial(addrs, deadline)
     }
+}
+
+/// The host name a dial must look up, or nil when there is none: a unix address, an IP
+/// literal, an empty host, or an address that does not parse (resolveAddrList reports that).
+func hostNeedingLookup(_ network: String, _ address: String) -> String? {
+    guard let afnet = try? parseNetwork(network, needsProto: true).afnet, unixSocketType(afnet) == nil else { return nil }
+    let host = afnet.hasPrefix("ip") ? address : ((try? splitHostPort(address))?.host ?? "")
+    return host.isEmpty || parseIPZone(host).ip != nil ? nil : host
 }
 
 /// Connects with the default options: Go's `net.Dial`.
@@ -85,8 +106,8 @@ public func dial(_ network: String, _ address: String) async throws(OpError) -> 
     try await Dialer().dial(network, address)
 }
 
-/// Connects, giving up after `timeout`: Go's `net.DialTimeout`. A zero or negative timeout
-/// fails at once with `i/o timeout` (in Go, zero means none only for a Dialer).
+/// Connects, giving up after `timeout`: Go's `net.DialTimeout`. A negative timeout fails at
+/// once with `i/o timeout`; zero means no timeout, as in Go (`DialTimeout(…, 0)` is `Dial`).
 ///
 /// ```swift
 /// let conn = try await Net.dialTimeout("tcp", "127.0.0.1:8080", .seconds(2))
@@ -94,7 +115,6 @@ public func dial(_ network: String, _ address: String) async throws(OpError) -> 
 public func dialTimeout(_ network: String, _ address: String, _ timeout: Duration) async throws(OpError) -> any Conn {
     var d = Dialer()
     d.timeout = timeout
-    if timeout == .zero { d.deadline = .now }
     return try await d.dial(network, address)
 }
 
@@ -140,8 +160,10 @@ struct SysDialer: Sendable {
                                                   proto: 0, mode: "dial", deadline: deadline, control: dialer.control)
                 return UDPConn(fd)
             case let ra as IPAddr:
-                let (_, proto) = try parseNetwork(network, needsProto: true)
-                let fd = try await internetSocket(network, laddr: dialer.localAddr as? IPAddr, raddr: ra, sotype: Syscall.SOCK_RAW,
+                // The fd's network is the family part ("ip4"), as in Go: it picks the address
+                // family, and the control hook and the conn's errors show it.
+                let (afnet, proto) = try parseNetwork(network, needsProto: true)
+                let fd = try await internetSocket(afnet, laddr: dialer.localAddr as? IPAddr, raddr: ra, sotype: Syscall.SOCK_RAW,
                                                   proto: proto, mode: "dial", deadline: deadline, control: dialer.control)
                 return IPConn(fd)
             case let ra as UnixAddr:

@@ -60,7 +60,9 @@ public func fileConn(_ fd: Int32, name: String? = nil) throws(OpError) -> any Co
     do {
         let netFD = try adopt(fd)
         switch netFD.laddr {
-        case is TCPAddr: return TCPConn(netFD, keepAlive: nil)
+        // Go's FileConn sets only TCP_NODELAY (newTCPConn): keep-alive is left as the socket
+        // has it, and a negative period makes TCPConn leave it alone.
+        case is TCPAddr: return TCPConn(netFD, keepAlive: .seconds(-1))
         case is UDPAddr: return UDPConn(netFD)
         case is IPAddr: return IPConn(netFD)
         case is UnixAddr: return UnixConn(netFD)

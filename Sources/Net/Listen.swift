@@ -22,7 +22,9 @@ public struct ListenConfig: Sendable {
     public var unixSocketMode: UInt32?
     /// Whether a unix listen may remove a leftover socket file in its way. Only a socket that
     /// nobody accepts on is removed: three connect probes 25 ms apart must all be refused. A
-    /// live server's socket, or anything that is not a socket, is never touched.
+    /// live server's socket, or anything that is not a socket, is never touched; note that the
+    /// probe's connect reaches a live server, which then accepts one connection that reads end
+    /// of stream at once.
     public var reclaimStaleUnixSocket: Bool
 
     public init(control: ControlHook? = nil, keepAlive: Duration? = nil,
@@ -79,8 +81,9 @@ public struct ListenConfig: Sendable {
                                                   proto: 0, mode: "listen", control: control)
                 return UDPConn(fd)
             case let ip as IPAddr:
-                let (_, proto) = try parseNetwork(network, needsProto: true)
-                let fd = try await internetSocket(network, laddr: ip, raddr: nil, sotype: Syscall.SOCK_RAW,
+                // As in Go, the fd's network is the family part ("ip4:icmp" listens as "ip4").
+                let (afnet, proto) = try parseNetwork(network, needsProto: true)
+                let fd = try await internetSocket(afnet, laddr: ip, raddr: nil, sotype: Syscall.SOCK_RAW,
                                                   proto: proto, mode: "listen", control: control)
                 return IPConn(fd)
             case let unix as UnixAddr:

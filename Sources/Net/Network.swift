@@ -25,8 +25,9 @@ func parseNetwork(_ network: String, needsProto: Bool) throws -> (afnet: String,
     switch afnet {
     case "ip", "ip4", "ip6":
         let protocolName = String(network[network.index(after: colon)...])
+        // Go's dtoi gives up at 0xFFFFFF ("big"); such a number then fails the name lookup.
         if !protocolName.isEmpty, protocolName.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-           let number = Int32(protocolName) {
+           let number = Int32(protocolName), number < 0xFF_FFFF {
             return (afnet, number)
         }
         return (afnet, try lookupProtocol(protocolName))

@@ -16,11 +16,13 @@ package final class PollFD: Sendable {
     /// poller's thread with no hop.
     package var poller: Poller { desc.poller }
 
-    /// Takes ownership of `fd`, which must be non-blocking, and registers it with `poller`.
-    /// On failure the fd is left open: the caller still owns it.
-    package init(_ fd: Int32, poller: Poller = PollerGroup.next()) throws(PollError) {
+    /// Takes ownership of `fd`, which must be non-blocking, and registers it with `poller` (by
+    /// default the next poller in turn). On failure the fd is left open: the caller still owns it.
+    package init(_ fd: Int32, poller: Poller? = nil) throws(PollError) {
         sysfd = fd
-        desc = try poller.register(fd)
+        let owner: Poller
+        if let poller { owner = poller } else { owner = try PollerGroup.next() }
+        desc = try owner.register(fd)
     }
 
     deinit {
@@ -91,20 +93,27 @@ package final class PollFD: Sendable {
     }
 
     /// Reads what is available, up to `buffer.count` bytes; 0 means end of stream (or an empty
-    /// datagram). A zero-length buffer returns 0 at once, without a system call.
+    /// datagram). A zero-length buffer returns 0 at once, without a system call (but fails on a
+    /// closed fd, as Go's Read does: 0 would look like end of stream).
     package func read(into buffer: UnsafeMutableRawBufferPointer) async throws(PollError) -> Int {
-        if buffer.isEmpty { return 0 }
+        if buffer.isEmpty { return try zeroLengthRead() }
         return try await io(.read, .read) { (fd) throws(Errno) in try Syscall.read(fd, into: buffer) }
     }
 
     /// Reads into an array, up to its count, pinning its storage only for each system call.
     package func read(_ p: inout [UInt8]) async throws(PollError) -> Int {
-        if p.isEmpty { return 0 }
+        if p.isEmpty { return try zeroLengthRead() }
         return try await io(.read, .read) { (fd) throws(Errno) in
             try p.withUnsafeMutableBytes { raw in
                 Result { () throws(Errno) in try Syscall.read(fd, into: raw) }
             }.get()
         }
+    }
+
+    /// Go's zero-byte Read: 0 at once, or `.closing` once the fd is closed.
+    private func zeroLengthRead() throws(PollError) -> Int {
+        if mutex.isClosed { throw .closing }
+        return 0
     }
 
     /// Writes all of `buffer` with send(2) and MSG_NOSIGNAL, so a closed peer is EPIPE, never
@@ -134,7 +143,9 @@ package final class PollFD: Sendable {
     ) async throws(PollError) {
         try await mutex.lock(.write)
         defer { if mutex.unlock(.write) { destroy() } }
-        while written < count {
+        // At least one send, as Go's FD.Write: an empty write sends an empty datagram or
+        // seqpacket message (on a stream it is a no-op), and meets a passed deadline.
+        repeat {
             try desc.check(.write)
             do {
                 written += try sendFrom(written)
@@ -143,7 +154,7 @@ package final class PollFD: Sendable {
             } catch {
                 throw .errno(error)
             }
-        }
+        } while written < count
     }
 
     /// Accepts a connection as a non-blocking, close-on-exec fd. ECONNABORTED (the client gave up

@@ -39,12 +39,18 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
         }
         do {
             wakefd = try Syscall.eventfd(0, Syscall.EFD_CLOEXEC | Syscall.EFD_NONBLOCK)
-            try Syscall.epollCtl(epfd, EPOLL_CTL_ADD, wakefd, EpollEvent(events: EPOLLIN, data: Registry.wakerToken))
         } catch {
             try? Syscall.close(epfd)
             throw PollError(error)
         }
-        startThread()
+        do {
+            try Syscall.epollCtl(epfd, EPOLL_CTL_ADD, wakefd, EpollEvent(events: EPOLLIN, data: Registry.wakerToken))
+            try startThread()
+        } catch {
+            try? Syscall.close(wakefd)
+            try? Syscall.close(epfd)
+            throw PollError(error)
+        }
     }
 
     // MARK: registration
@@ -102,14 +108,17 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
 
     // MARK: the loop
 
-    private func startThread() {
+    private func startThread() throws(Errno) {
         let box = Unmanaged.passRetained(self)
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { arg in
             let poller = Unmanaged<Poller>.fromOpaque(arg!).takeRetainedValue()
             poller.run()
         }, box.toOpaque())
-        precondition(rc == 0, "NetPoll: cannot start a poller thread: errno \(rc)")
+        guard rc == 0 else {
+            box.release()
+            throw Errno(rawValue: rc)
+        }
         pthread_detach(thread)
     }
 
