@@ -59,19 +59,26 @@ private func fileError(_ fd: Int32, _ name: String?, _ error: any Error) -> OpEr
 public func fileConn(_ fd: Int32, name: String? = nil) throws(OpError) -> any Conn {
     do {
         let netFD = try adopt(fd)
-        switch netFD.laddr {
-        // Go's FileConn sets only TCP_NODELAY (newTCPConn): keep-alive is left as the socket
-        // has it, and a negative period makes TCPConn leave it alone.
-        case is TCPAddr: return TCPConn(netFD, keepAlive: .seconds(-1))
-        case is UDPAddr: return UDPConn(netFD)
-        case is IPAddr: return IPConn(netFD)
-        case is UnixAddr: return UnixConn(netFD)
-        default:
+        guard let conn = connection(for: netFD) else {
             try? netFD.close()
             throw Errno.EINVAL
         }
+        return conn
     } catch {
         throw fileError(fd, name, error)
+    }
+}
+
+/// The conn type for an adopted socket, chosen by its address as Go's FileConn does.
+private func connection(for netFD: NetFD) -> SocketConn? {
+    switch netFD.laddr {
+    // Go's FileConn sets only TCP_NODELAY (newTCPConn): keep-alive is left as the socket has
+    // it, and a negative period makes TCPConn leave it alone.
+    case is TCPAddr: return TCPConn(netFD, keepAlive: .seconds(-1))
+    case is UDPAddr: return UDPConn(netFD)
+    case is IPAddr: return IPConn(netFD)
+    case is UnixAddr: return UnixConn(netFD)
+    default: return nil
     }
 }
 
@@ -107,14 +114,11 @@ public func fileListener(_ fd: Int32, name: String? = nil) throws(OpError) -> an
 public func filePacketConn(_ fd: Int32, name: String? = nil) throws(OpError) -> any PacketConn {
     do {
         let netFD = try adopt(fd)
-        switch netFD.laddr {
-        case is UDPAddr: return UDPConn(netFD)
-        case is IPAddr: return IPConn(netFD)
-        case is UnixAddr: return UnixConn(netFD)
-        default:
+        guard let conn = connection(for: netFD) as? any PacketConn else {
             try? netFD.close()
             throw Errno.EINVAL
         }
+        return conn
     } catch {
         throw fileError(fd, name, error)
     }

@@ -30,14 +30,7 @@ public final class IPConn: SocketConn, PacketConn, @unchecked Sendable {
     /// Sends one packet to `addr`: Go's `WriteToIP`.
     @discardableResult
     public func writeToIP(_ bytes: [UInt8], _ addr: IPAddr?) async throws(OpError) -> Int {
-        if fd.isConnected { throw writeError(addr, ErrWriteToConnected()) }
-        guard let addr else { throw writeError(nil, NetErrorText.missingAddress) }
-        do {
-            guard let sa = try addr.sockaddr(fd.family) else { throw NetErrorText.missingAddress }
-            return try await fd.writeTo(bytes, sa)
-        } catch {
-            throw writeError(addr, error)
-        }
+        try await sendDatagram(bytes, to: addr)
     }
 
     /// ``writeToIP(_:_:)`` as Go's `PacketConn.WriteTo`; an address that is not an ``IPAddr``
@@ -46,11 +39,6 @@ public final class IPConn: SocketConn, PacketConn, @unchecked Sendable {
     public func writeTo(_ bytes: [UInt8], _ addr: any Addr) async throws(OpError) -> Int {
         guard let ip = addr as? IPAddr else { throw writeError(addr, Errno.EINVAL) }
         return try await writeToIP(bytes, ip)
-    }
-
-    private func writeError(_ addr: (any Addr)?, _ error: any Error) -> OpError {
-        if let e = error as? OpError { return e }
-        return OpError(op: "write", net: fd.net, source: fd.laddr, addr: addr, underlying: error)
     }
 }
 

@@ -41,13 +41,7 @@ public struct ListenConfig: Sendable {
     /// name listens on its first IPv4 address. Stream listeners set SO_REUSEADDR; the backlog
     /// is /proc/sys/net/core/somaxconn.
     public func listen(_ network: String, _ address: String) async throws(OpError) -> any Listener {
-        let addrs: AddrList
-        do {
-            addrs = try await resolveAddrList("listen", network, address, hint: nil)
-        } catch {
-            throw OpError(op: "listen", net: network, underlying: error)
-        }
-        let la = addrs.first(preferring: isIPv4)
+        let la = try await listenAddress(network, address)
         do {
             switch la {
             case let tcp as TCPAddr:
@@ -67,13 +61,7 @@ public struct ListenConfig: Sendable {
     /// Listens on a packet network (udp, udp4, udp6, ip:PROTO, unixgram): Go's
     /// `ListenConfig.ListenPacket`. UDP sockets have SO_BROADCAST on.
     public func listenPacket(_ network: String, _ address: String) async throws(OpError) -> any PacketConn {
-        let addrs: AddrList
-        do {
-            addrs = try await resolveAddrList("listen", network, address, hint: nil)
-        } catch {
-            throw OpError(op: "listen", net: network, underlying: error)
-        }
-        let la = addrs.first(preferring: isIPv4)
+        let la = try await listenAddress(network, address)
         do {
             switch la {
             case let udp as UDPAddr:
@@ -93,6 +81,15 @@ public struct ListenConfig: Sendable {
             }
         } catch {
             throw OpError(op: "listen", net: network, addr: la, underlying: error)
+        }
+    }
+
+    /// Go's Listen prelude: resolve, then take the first IPv4 address (or the first of any).
+    private func listenAddress(_ network: String, _ address: String) async throws(OpError) -> (any SocketAddress)? {
+        do {
+            return try await resolveAddrList("listen", network, address, hint: nil).first(preferring: isIPv4)
+        } catch {
+            throw OpError(op: "listen", net: network, underlying: error)
         }
     }
 

@@ -114,4 +114,23 @@ public class SocketConn: Conn, @unchecked Sendable {
 
     /// Raw access to the socket for options SwiftNet does not wrap: Go's `SyscallConn`.
     public func syscallConn() -> RawConn { RawConn(fd) }
+
+    /// Go's writeTo for UDP and raw IP: refused on a connected socket, and without an address;
+    /// the address must suit the socket's family.
+    func sendDatagram(_ bytes: [UInt8], to addr: (any SocketAddress)?) async throws(OpError) -> Int {
+        if fd.isConnected { throw writeError(addr, ErrWriteToConnected()) }
+        guard let addr else { throw writeError(nil, NetErrorText.missingAddress) }
+        do {
+            guard let sa = try addr.sockaddr(fd.family) else { throw NetErrorText.missingAddress }
+            return try await fd.writeTo(bytes, sa)
+        } catch {
+            throw writeError(addr, error)
+        }
+    }
+
+    /// Go's OpError for a write to an explicit address: the destination, not the peer.
+    func writeError(_ addr: (any Addr)?, _ error: any Error) -> OpError {
+        if let e = error as? OpError { return e }
+        return OpError(op: "write", net: fd.net, source: fd.laddr, addr: addr, underlying: error)
+    }
 }

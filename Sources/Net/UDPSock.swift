@@ -35,14 +35,7 @@ public final class UDPConn: SocketConn, PacketConn, @unchecked Sendable {
     /// (`address ::1: non-IPv4 address` on an IPv4 socket).
     @discardableResult
     public func writeToUDP(_ bytes: [UInt8], _ addr: UDPAddr?) async throws(OpError) -> Int {
-        if fd.isConnected { throw writeError(addr, ErrWriteToConnected()) }
-        guard let addr else { throw writeError(nil, NetErrorText.missingAddress) }
-        do {
-            guard let sa = try addr.sockaddr(fd.family) else { throw NetErrorText.missingAddress }
-            return try await fd.writeTo(bytes, sa)
-        } catch {
-            throw writeError(addr, error)
-        }
+        try await sendDatagram(bytes, to: addr)
     }
 
     /// ``writeToUDP(_:_:)`` as Go's `PacketConn.WriteTo`; an address that is not a
@@ -78,10 +71,5 @@ public final class UDPConn: SocketConn, PacketConn, @unchecked Sendable {
         } catch {
             throw writeError(addr, error)
         }
-    }
-
-    private func writeError(_ addr: (any Addr)?, _ error: any Error) -> OpError {
-        if let e = error as? OpError { return e }
-        return OpError(op: "write", net: fd.net, source: fd.laddr, addr: addr, underlying: error)
     }
 }

@@ -106,9 +106,4 @@ public final class UnixConn: SocketConn, PacketConn, @unchecked Sendable {
         if addr.net != unixNetwork(fd.sotype) { throw writeError(addr, Errno.EAFNOSUPPORT) }
         return SockaddrUnix(name: addr.name)
     }
-
-    private func writeError(_ addr: (any Addr)?, _ error: any Error) -> OpError {
-        if let e = error as? OpError { return e }
-        return OpError(op: "write", net: fd.net, source: fd.laddr, addr: addr, underlying: error)
-    }
 }
