@@ -125,15 +125,36 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     private func run() -> Never {
         nameThisThread()
         let executor = asUnownedTaskExecutor()
+        // Two buffers swapped under the lock, so taking a batch allocates nothing.
+        var batch: [UnownedJob] = []
+        batch.reserveCapacity(256)
         while true {
-            let batch = jobs.withLock { q -> [UnownedJob] in
-                let b = q
-                q.removeAll(keepingCapacity: true)
-                return b
-            }
+            jobs.withLock { queued in swap(&queued, &batch) }
             for job in batch { job.runSynchronously(on: executor) }
+            let didWork = !batch.isEmpty
+            batch.removeAll(keepingCapacity: true)
+            if didWork && Self.spinBeforeSleeping && spinForWork() { continue }
             poll(block: true)
         }
+    }
+
+    /// How long a poller that just ran jobs keeps polling without sleeping. Waking a thread on
+    /// another CPU costs tens of microseconds on a VM (DESIGN.md): a reply that comes within this
+    /// window is caught without that cost. Go's scheduler spins the same way.
+    static let spinWindow: Duration = .microseconds(50)
+
+    /// Spinning only helps when another CPU can run the peer meanwhile; on one allowed CPU it
+    /// would take the CPU the peer needs (Go does not spin with GOMAXPROCS=1 either).
+    static let spinBeforeSleeping = CPUs.allowed > 1
+
+    /// Polls without blocking for up to `spinWindow`. Returns true as soon as there is work (an
+    /// event was handled or a job queued), false if the window passed idle.
+    private func spinForWork() -> Bool {
+        let until = ContinuousClock.now + Self.spinWindow
+        repeat {
+            if poll(block: false) > 0 || jobs.withLock({ !$0.isEmpty }) { return true }
+        } while ContinuousClock.now < until
+        return false
     }
 
     /// Shows the poller's name in `top -H`, `ps -L` and debuggers. (pthread_setname_np is a GNU
@@ -144,8 +165,10 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
         try? Syscall.close(fd)
     }
 
-    /// One epoll_wait: non-blocking while jobs are queued, otherwise until the next timer.
-    private func poll(block: Bool) {
+    /// One epoll_wait: non-blocking while jobs are queued (or when `block` is false), otherwise
+    /// until the next timer. Returns the number of fd events handled.
+    @discardableResult
+    private func poll(block: Bool) -> Int {
         var timeout = 0
         if block {
             sleeping.store(true, ordering: .sequentiallyConsistent)
@@ -158,6 +181,7 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
         }
         let n = (try? Syscall.epollWait(epfd, events, timeout)) ?? 0
         sleeping.store(false, ordering: .sequentiallyConsistent)
+        var handled = 0
         for i in 0..<n {
             let event = events[i]
             if event.data == Registry.wakerToken {
@@ -166,8 +190,10 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
             }
             let desc = registry.withLock { $0.lookup(event.data) }
             desc?.notify(event.events)
+            handled += 1
         }
         fireDueTimers()
+        return handled
     }
 
     /// epoll_wait's timeout: -1 with no timer, else the time to the earliest one rounded up to

@@ -1,6 +1,5 @@
-// The process's netpollers: one per online CPU, started on first use and kept for the life of
+// The process's netpollers: one per CPU the process may use, started on first use and kept for the life of
 // the process, as Go's runtime keeps its netpoller. New fds are spread across them in turn.
-import Glibc
 import Synchronization
 
 package enum PollerGroup {
@@ -14,7 +13,7 @@ package enum PollerGroup {
     package static func all() throws(PollError) -> [Poller] {
         try pollers.withLock { (made) throws(PollError) -> [Poller] in
             if let made { return made }
-            let wanted = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            let wanted = CPUs.allowed
             var started: [Poller] = []
             var failure: PollError?
             for i in 0..<wanted {
