@@ -1,17 +1,30 @@
 // Go's `for { c, _ := l.Accept(); go handle(c) }`, with each connection's task on the poller that
-// owns its fd, so the connection's reads resume on that thread with no hop (DESIGN.md).
+// owns its fd, so the connection's reads resume on that thread with no hop (DESIGN.md), and with
+// Go's back-off when accept fails for a passing reason such as running out of fds.
+
+/// Something whose fd belongs to a poller: connections and listeners made by SwiftNet.
+protocol PollerOwned {
+    var executor: any TaskExecutor { get }
+}
+
+extension SocketConn: PollerOwned {}
+extension TCPListener: PollerOwned {}
+extension UnixListener: PollerOwned {}
 
 extension Listener {
     /// Accepts connections until the listener is closed, running `handler` for each in its
-    /// own task, preferring the poller that owns the connection's fd. The connection is closed
-    /// when its handler returns or throws (a handler's error ends only its own connection).
-    /// Returns when the listener is closed and every handler has finished; throws any other
-    /// accept error.
+    /// own task, preferring the poller that owns the connection's fd (the accept loop itself runs
+    /// on the listener's poller). The connection is closed when its handler returns or throws; a
+    /// handler's error ends only its own connection.
+    ///
+    /// A temporary accept error (too many open files, for one) does not stop the server: as Go's
+    /// `http.Server` does, it waits 5 ms, doubling up to 1 s while the error lasts, and accepts
+    /// again. Returns when the listener is closed and every handler has finished; throws any
+    /// other accept error, or when the serving task is cancelled.
     ///
     /// ```swift
     /// let ln = try await Net.listen("tcp", ":8080")
     /// try await ln.serve { conn in
-    ///     defer { try? conn.close() }
     ///     while case let chunk = try await conn.read(upTo: 4096), !chunk.isEmpty {
     ///         try await conn.write(chunk)
     ///     }
@@ -21,10 +34,27 @@ extension Listener {
     /// A handler that burns CPU holds up its poller's other connections, as on any event loop;
     /// move heavy work elsewhere (`Task.detached`, or a task without the executor preference).
     public func serve(_ handler: @escaping @Sendable (any Conn) async throws -> Void) async throws {
+        try await withTaskExecutorPreference((self as? any PollerOwned)?.executor) {
+            try await acceptLoop(handler)
+        }
+    }
+
+    private func acceptLoop(_ handler: @escaping @Sendable (any Conn) async throws -> Void) async throws {
         try await withThrowingDiscardingTaskGroup { group in
-            for try await conn in self {
-                let executor = (conn as? SocketConn)?.executor
-                group.addTask(executorPreference: executor) {
+            var backoff = Duration.zero
+            while true {
+                let conn: any Conn
+                do {
+                    conn = try await accept()
+                    backoff = .zero
+                } catch let error as OpError where error.isClosed {
+                    return
+                } catch let error as any NetError where error.temporary {
+                    backoff = backoff == .zero ? .milliseconds(5) : Swift.min(backoff * 2, .seconds(1))
+                    try await Task.sleep(for: backoff)
+                    continue
+                }
+                group.addTask(executorPreference: (conn as? any PollerOwned)?.executor) {
                     defer { try? conn.close() }
                     try? await handler(conn)
                 }
