@@ -13,15 +13,7 @@ struct ConnCancellationTests {
         try await CT.bestOfThree("cancel wakes read (\(kind))") {
             let p = try await CT.pair(kind)
             defer { p.close() }
-            let reader = Task { () -> CT.WakeResult in
-                var buf = [UInt8](repeating: 0, count: 16)
-                do {
-                    _ = try await p.client.read(&buf)
-                    return CT.WakeResult(error: nil, at: .now)
-                } catch {
-                    return CT.WakeResult(error: error as? OpError, at: .now)
-                }
-            }
+            let reader = CT.blockedRead(p.client)
             try await Task.sleep(for: .milliseconds(30))
             let cancelled = ContinuousClock.now
             reader.cancel()

@@ -15,15 +15,7 @@ struct ConnCloseTests {
         try await CT.bestOfThree("close wakes read (\(kind))") {
             let p = try await CT.pair(kind)
             defer { p.close() }
-            let reader = Task { () -> CT.WakeResult in
-                var buf = [UInt8](repeating: 0, count: 16)
-                do {
-                    _ = try await p.client.read(&buf)
-                    return CT.WakeResult(error: nil, at: .now)
-                } catch {
-                    return CT.WakeResult(error: error as? OpError, at: .now)
-                }
-            }
+            let reader = CT.blockedRead(p.client)
             try await Task.sleep(for: .milliseconds(30))
             let closed = ContinuousClock.now
             try p.client.close()

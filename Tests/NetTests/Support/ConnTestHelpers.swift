@@ -278,6 +278,20 @@ enum CT {
         let at: ContinuousClock.Instant
     }
 
+    /// A task blocked in one read on `conn`, reporting how the read ended and when: for
+    /// measuring how fast a close, a cancellation or a deadline wakes it.
+    static func blockedRead(_ conn: SocketConn) -> Task<WakeResult, Never> {
+        Task {
+            var buf = [UInt8](repeating: 0, count: 16)
+            do {
+                _ = try await conn.read(&buf)
+                return WakeResult(error: nil, at: .now)
+            } catch {
+                return WakeResult(error: error as? OpError, at: .now)
+            }
+        }
+    }
+
     /// The wake-up latencies measured in this run, printed at the end of each test for the report.
     static func reportLatency(_ label: String, _ samples: [Double]) {
         let shown = samples.map { fmt($0) }.joined(separator: ", ")
