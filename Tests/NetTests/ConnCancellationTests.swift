@@ -93,15 +93,7 @@ struct ConnCancellationTests {
             defer { dir.remove() }
             let ln = kind == .tcp ? try await Net.listen("tcp", "127.0.0.1:0") : try await Net.listen(kind.rawValue, dir.path("x.sock"))
             defer { try? ln.close() }
-            let acceptor = Task { () -> CT.WakeResult in
-                do {
-                    let c = try await ln.accept()
-                    try? c.close()
-                    return CT.WakeResult(error: nil, at: .now)
-                } catch {
-                    return CT.WakeResult(error: error as? OpError, at: .now)
-                }
-            }
+            let acceptor = CT.blockedAccept(ln)
             try await Task.sleep(for: .milliseconds(30))
             let cancelled = ContinuousClock.now
             acceptor.cancel()

@@ -287,15 +287,7 @@ struct DeadlineAcceptTests {
         try await CT.bestOfThree("past deadline wakes accept (tcp)") {
             let ln = try await Net.listen("tcp", "127.0.0.1:0")
             defer { try? ln.close() }
-            let acceptor = Task { () -> CT.WakeResult in
-                do {
-                    let c = try await ln.accept()
-                    try? c.close()
-                    return CT.WakeResult(error: nil, at: .now)
-                } catch {
-                    return CT.WakeResult(error: error as? OpError, at: .now)
-                }
-            }
+            let acceptor = CT.blockedAccept(ln)
             try await Task.sleep(for: .milliseconds(30))
             let set = ContinuousClock.now
             try CT.setAcceptDeadline(ln, .now - .seconds(1))

@@ -278,6 +278,20 @@ enum CT {
         let at: ContinuousClock.Instant
     }
 
+    /// A task blocked in one accept on `ln`, reporting how it ended and when (a connection that
+    /// does arrive is closed at once).
+    static func blockedAccept(_ ln: any Listener) -> Task<WakeResult, Never> {
+        Task {
+            do {
+                let c = try await ln.accept()
+                try? c.close()
+                return WakeResult(error: nil, at: .now)
+            } catch {
+                return WakeResult(error: error as? OpError, at: .now)
+            }
+        }
+    }
+
     /// A task blocked in one read on `conn`, reporting how the read ended and when: for
     /// measuring how fast a close, a cancellation or a deadline wakes it.
     static func blockedRead(_ conn: SocketConn) -> Task<WakeResult, Never> {
