@@ -15,6 +15,11 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// SwiftNet's programs also run nonisolated async code on the caller's executor (SE-0461), as
+/// SwiftNet itself does: a handler awaiting `read` then stays on the poller that resumed it,
+/// with no `swift_task_switch` back to a "generic" executor after every call.
+let swiftNetProgram = strict + [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let package = Package(
@@ -37,7 +42,7 @@ let package = Package(
             name: "swiftnet-echo",
             dependencies: ["BenchSupport", .product(name: "Net", package: "SwiftNet"),
                            .product(name: "Syscall", package: "SwiftNet")],
-            swiftSettings: strict),
+            swiftSettings: swiftNetProgram),
         .executableTarget(
             name: "nio-echo",
             dependencies: ["BenchSupport", .product(name: "NIOCore", package: "swift-nio"),
@@ -46,6 +51,6 @@ let package = Package(
         .executableTarget(
             name: "swiftnet-client",
             dependencies: ["BenchSupport", .product(name: "Net", package: "SwiftNet"), argumentParser],
-            swiftSettings: strict),
+            swiftSettings: swiftNetProgram),
     ]
 )

@@ -58,18 +58,22 @@ package final class FDMutex: Sendable {
     /// holds that lock. Fails with `.closing` if the fd is or becomes closed, `.canceled` if the
     /// task is cancelled while it waits.
     package func lock(_ which: Lock) async throws(PollError) {
-        // Fast path: free lock, one critical section, no suspension.
-        let acquired = try state.withLock { (s) throws(PollError) -> Bool in
-            if s.closed { throw .closing }
-            if !s.isLocked(which) {
-                s.setLocked(which, true)
-                s.references += 1
-                return true
-            }
-            return false
-        }
-        if acquired { return }
+        if try tryLock(which) { return }
         try await waitForLock(which)
+    }
+
+    /// The uncontended path of `lock`, without suspending: takes a reference and the lock and
+    /// returns true, or returns false if another task holds the lock. Synchronous, so that an
+    /// I/O operation that finds its lock free (the usual case) allocates no async frame for it;
+    /// the caller awaits `lock` only when this returns false.
+    package func tryLock(_ which: Lock) throws(PollError) -> Bool {
+        try state.withLock { (s) throws(PollError) -> Bool in
+            if s.closed { throw .closing }
+            if s.isLocked(which) { return false }
+            s.setLocked(which, true)
+            s.references += 1
+            return true
+        }
     }
 
     private func waitForLock(_ which: Lock) async throws(PollError) {

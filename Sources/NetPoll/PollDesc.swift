@@ -30,7 +30,6 @@ package final class PollDesc: Sendable {
         var read = Side()
         var write = Side()
         var closing = false
-        var nextWaiterID: UInt64 = 0
 
         subscript(_ d: Direction) -> Side {
             get { d == .read ? read : write }
@@ -46,6 +45,9 @@ package final class PollDesc: Sendable {
 
     private let state = Mutex(State())
     private let flags = Atomic<UInt8>(0)
+    /// Numbers each wait, so a cancellation handler resumes only the wait it was installed
+    /// for. An atomic counter: a park then takes the state lock once, not twice.
+    private let nextWaiterID = Atomic<UInt64>(0)
 
     /// The poller this fd is registered with, and its registration token.
     package let poller: Poller
@@ -69,11 +71,10 @@ package final class PollDesc: Sendable {
     /// Parks until the direction is ready, then returns; throws `.closing`, `.timeout` or
     /// `.canceled` instead if that happens first. Returns at once if an edge came since the
     /// last wait.
+    ///
+    /// At most one task waits in each direction: callers hold the FDMutex lock for it.
     package func wait(_ d: Direction) async throws(PollError) {
-        let id = state.withLock { s in
-            s.nextWaiterID += 1
-            return s.nextWaiterID
-        }
+        let id = nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
         let wake = await withTaskCancellationHandler {
             await withUnsafeContinuation { (c: UnsafeContinuation<Wake, Never>) in
                 let now: Wake? = state.withLock { s in

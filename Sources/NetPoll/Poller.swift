@@ -13,8 +13,8 @@ import Synchronization
 import Syscall
 
 package final class Poller: TaskExecutor, @unchecked Sendable {
-    // @unchecked: `events` is touched only by the poller thread; everything else is behind
-    // a Mutex or an Atomic.
+    // @unchecked: `events` and `localJobs` are touched only by the poller thread; everything
+    // else is behind a Mutex or an Atomic.
 
     /// A short name for logs and thread names: "netpoll-0".
     package let name: String
@@ -23,7 +23,13 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     private let events = EpollEventBuffer(capacity: 256)
     private let registry = Mutex(Registry())
     private let timers = Mutex(TimerHeap())
+    /// Jobs queued by other threads.
     private let jobs = Mutex<[UnownedJob]>([])
+    /// Jobs queued by the poller thread itself: the usual case, since readiness resumes the
+    /// waiting task from this thread (and its job comes back here). No lock, no wake-up.
+    private var localJobs: [UnownedJob] = []
+    /// The poller thread's pthread_t, set once it starts; 0 before.
+    private let thread = Atomic<UInt>(0)
     /// True while the thread is in (or about to enter) a blocking epoll_wait: whoever queues
     /// work then must write the eventfd.
     private let sleeping = Atomic<Bool>(false)
@@ -95,8 +101,22 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
 
     package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
+        if isPollerThread {
+            localJobs.append(job)
+            return
+        }
         jobs.withLock { $0.append(job) }
         wake()
+    }
+
+    /// Whether the caller runs on this poller's own thread.
+    private var isPollerThread: Bool {
+        UInt(pthread_self()) == thread.load(ordering: .relaxed)
+    }
+
+    /// Whether any job waits to run (poller thread only).
+    private var hasQueuedJobs: Bool {
+        !localJobs.isEmpty || jobs.withLock { !$0.isEmpty }
     }
 
     /// Interrupts a blocking epoll_wait, if the thread is in one (or about to be).
@@ -123,13 +143,19 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     }
 
     private func run() -> Never {
+        thread.store(UInt(pthread_self()), ordering: .relaxed)
         nameThisThread()
         let executor = asUnownedTaskExecutor()
-        // Two buffers swapped under the lock, so taking a batch allocates nothing.
+        // Buffers swapped with the queues, so taking a batch allocates nothing once warm.
         var batch: [UnownedJob] = []
         batch.reserveCapacity(256)
+        localJobs.reserveCapacity(256)
         while true {
-            jobs.withLock { queued in swap(&queued, &batch) }
+            swap(&localJobs, &batch)
+            jobs.withLock { queued in
+                batch.append(contentsOf: queued)
+                queued.removeAll(keepingCapacity: true)
+            }
             for job in batch { job.runSynchronously(on: executor) }
             let didWork = !batch.isEmpty
             batch.removeAll(keepingCapacity: true)
@@ -152,7 +178,7 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     private func spinForWork() -> Bool {
         let until = ContinuousClock.now + Self.spinWindow
         repeat {
-            if poll(block: false) > 0 || jobs.withLock({ !$0.isEmpty }) { return true }
+            if poll(block: false) > 0 || hasQueuedJobs { return true }
         } while ContinuousClock.now < until
         return false
     }
@@ -172,8 +198,7 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
         var timeout = 0
         if block {
             sleeping.store(true, ordering: .sequentiallyConsistent)
-            let pending = jobs.withLock { !$0.isEmpty }
-            if pending {
+            if hasQueuedJobs {
                 sleeping.store(false, ordering: .sequentiallyConsistent)
             } else {
                 timeout = millisecondsUntilNextTimer()

@@ -45,49 +45,51 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
 }
 
 // The errors a socket program meets, under their C names (Go's `syscall.EAGAIN` and so on).
+// Computed, not stored: a stored static is initialised lazily, so every use would pay a
+// `swift_once` check, and EAGAIN is compared after every read that finds no data.
 extension Errno {
-    public static let EPERM = Errno(rawValue: Glibc.EPERM)
-    public static let ENOENT = Errno(rawValue: Glibc.ENOENT)
-    public static let EINTR = Errno(rawValue: Glibc.EINTR)
-    public static let EIO = Errno(rawValue: Glibc.EIO)
-    public static let EBADF = Errno(rawValue: Glibc.EBADF)
-    public static let EAGAIN = Errno(rawValue: Glibc.EAGAIN)
+    public static var EPERM: Errno { Errno(rawValue: Glibc.EPERM) }
+    public static var ENOENT: Errno { Errno(rawValue: Glibc.ENOENT) }
+    public static var EINTR: Errno { Errno(rawValue: Glibc.EINTR) }
+    public static var EIO: Errno { Errno(rawValue: Glibc.EIO) }
+    public static var EBADF: Errno { Errno(rawValue: Glibc.EBADF) }
+    public static var EAGAIN: Errno { Errno(rawValue: Glibc.EAGAIN) }
     /// The same number as `EAGAIN` on Linux.
-    public static let EWOULDBLOCK = Errno(rawValue: Glibc.EWOULDBLOCK)
-    public static let ENOMEM = Errno(rawValue: Glibc.ENOMEM)
-    public static let EACCES = Errno(rawValue: Glibc.EACCES)
-    public static let EFAULT = Errno(rawValue: Glibc.EFAULT)
-    public static let EEXIST = Errno(rawValue: Glibc.EEXIST)
-    public static let ENOTDIR = Errno(rawValue: Glibc.ENOTDIR)
-    public static let EISDIR = Errno(rawValue: Glibc.EISDIR)
-    public static let EINVAL = Errno(rawValue: Glibc.EINVAL)
-    public static let ENFILE = Errno(rawValue: Glibc.ENFILE)
-    public static let EMFILE = Errno(rawValue: Glibc.EMFILE)
-    public static let ENOSPC = Errno(rawValue: Glibc.ENOSPC)
-    public static let EPIPE = Errno(rawValue: Glibc.EPIPE)
-    public static let ENAMETOOLONG = Errno(rawValue: Glibc.ENAMETOOLONG)
-    public static let ENOSYS = Errno(rawValue: Glibc.ENOSYS)
-    public static let ENOTSOCK = Errno(rawValue: Glibc.ENOTSOCK)
-    public static let EDESTADDRREQ = Errno(rawValue: Glibc.EDESTADDRREQ)
-    public static let EMSGSIZE = Errno(rawValue: Glibc.EMSGSIZE)
-    public static let EPROTOTYPE = Errno(rawValue: Glibc.EPROTOTYPE)
-    public static let ENOPROTOOPT = Errno(rawValue: Glibc.ENOPROTOOPT)
-    public static let EPROTONOSUPPORT = Errno(rawValue: Glibc.EPROTONOSUPPORT)
-    public static let ESOCKTNOSUPPORT = Errno(rawValue: Glibc.ESOCKTNOSUPPORT)
-    public static let EOPNOTSUPP = Errno(rawValue: Glibc.EOPNOTSUPP)
-    public static let EAFNOSUPPORT = Errno(rawValue: Glibc.EAFNOSUPPORT)
-    public static let EADDRINUSE = Errno(rawValue: Glibc.EADDRINUSE)
-    public static let EADDRNOTAVAIL = Errno(rawValue: Glibc.EADDRNOTAVAIL)
-    public static let ENETDOWN = Errno(rawValue: Glibc.ENETDOWN)
-    public static let ENETUNREACH = Errno(rawValue: Glibc.ENETUNREACH)
-    public static let ECONNABORTED = Errno(rawValue: Glibc.ECONNABORTED)
-    public static let ECONNRESET = Errno(rawValue: Glibc.ECONNRESET)
-    public static let ENOBUFS = Errno(rawValue: Glibc.ENOBUFS)
-    public static let EISCONN = Errno(rawValue: Glibc.EISCONN)
-    public static let ENOTCONN = Errno(rawValue: Glibc.ENOTCONN)
-    public static let ETIMEDOUT = Errno(rawValue: Glibc.ETIMEDOUT)
-    public static let ECONNREFUSED = Errno(rawValue: Glibc.ECONNREFUSED)
-    public static let EHOSTUNREACH = Errno(rawValue: Glibc.EHOSTUNREACH)
-    public static let EALREADY = Errno(rawValue: Glibc.EALREADY)
-    public static let EINPROGRESS = Errno(rawValue: Glibc.EINPROGRESS)
+    public static var EWOULDBLOCK: Errno { Errno(rawValue: Glibc.EWOULDBLOCK) }
+    public static var ENOMEM: Errno { Errno(rawValue: Glibc.ENOMEM) }
+    public static var EACCES: Errno { Errno(rawValue: Glibc.EACCES) }
+    public static var EFAULT: Errno { Errno(rawValue: Glibc.EFAULT) }
+    public static var EEXIST: Errno { Errno(rawValue: Glibc.EEXIST) }
+    public static var ENOTDIR: Errno { Errno(rawValue: Glibc.ENOTDIR) }
+    public static var EISDIR: Errno { Errno(rawValue: Glibc.EISDIR) }
+    public static var EINVAL: Errno { Errno(rawValue: Glibc.EINVAL) }
+    public static var ENFILE: Errno { Errno(rawValue: Glibc.ENFILE) }
+    public static var EMFILE: Errno { Errno(rawValue: Glibc.EMFILE) }
+    public static var ENOSPC: Errno { Errno(rawValue: Glibc.ENOSPC) }
+    public static var EPIPE: Errno { Errno(rawValue: Glibc.EPIPE) }
+    public static var ENAMETOOLONG: Errno { Errno(rawValue: Glibc.ENAMETOOLONG) }
+    public static var ENOSYS: Errno { Errno(rawValue: Glibc.ENOSYS) }
+    public static var ENOTSOCK: Errno { Errno(rawValue: Glibc.ENOTSOCK) }
+    public static var EDESTADDRREQ: Errno { Errno(rawValue: Glibc.EDESTADDRREQ) }
+    public static var EMSGSIZE: Errno { Errno(rawValue: Glibc.EMSGSIZE) }
+    public static var EPROTOTYPE: Errno { Errno(rawValue: Glibc.EPROTOTYPE) }
+    public static var ENOPROTOOPT: Errno { Errno(rawValue: Glibc.ENOPROTOOPT) }
+    public static var EPROTONOSUPPORT: Errno { Errno(rawValue: Glibc.EPROTONOSUPPORT) }
+    public static var ESOCKTNOSUPPORT: Errno { Errno(rawValue: Glibc.ESOCKTNOSUPPORT) }
+    public static var EOPNOTSUPP: Errno { Errno(rawValue: Glibc.EOPNOTSUPP) }
+    public static var EAFNOSUPPORT: Errno { Errno(rawValue: Glibc.EAFNOSUPPORT) }
+    public static var EADDRINUSE: Errno { Errno(rawValue: Glibc.EADDRINUSE) }
+    public static var EADDRNOTAVAIL: Errno { Errno(rawValue: Glibc.EADDRNOTAVAIL) }
+    public static var ENETDOWN: Errno { Errno(rawValue: Glibc.ENETDOWN) }
+    public static var ENETUNREACH: Errno { Errno(rawValue: Glibc.ENETUNREACH) }
+    public static var ECONNABORTED: Errno { Errno(rawValue: Glibc.ECONNABORTED) }
+    public static var ECONNRESET: Errno { Errno(rawValue: Glibc.ECONNRESET) }
+    public static var ENOBUFS: Errno { Errno(rawValue: Glibc.ENOBUFS) }
+    public static var EISCONN: Errno { Errno(rawValue: Glibc.EISCONN) }
+    public static var ENOTCONN: Errno { Errno(rawValue: Glibc.ENOTCONN) }
+    public static var ETIMEDOUT: Errno { Errno(rawValue: Glibc.ETIMEDOUT) }
+    public static var ECONNREFUSED: Errno { Errno(rawValue: Glibc.ECONNREFUSED) }
+    public static var EHOSTUNREACH: Errno { Errno(rawValue: Glibc.EHOSTUNREACH) }
+    public static var EALREADY: Errno { Errno(rawValue: Glibc.EALREADY) }
+    public static var EINPROGRESS: Errno { Errno(rawValue: Glibc.EINPROGRESS) }
 }
