@@ -51,20 +51,26 @@ final class NetFD: Sendable {
     }
 
     // MARK: operations (each throws the underlying error; callers build the OpError)
+    // The I/O four are inlined into SocketConn's: each async call level costs a frame from the
+    // task allocator on every operation, parked or not.
 
+    @inline(__always)
     func read(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
         do { return try await pfd.read(into: buffer) } catch { throw Self.wrap(error, "read") }
     }
 
+    @inline(__always)
     func read(_ p: inout [UInt8]) async throws -> Int {
         do { return try await pfd.read(&p) } catch { throw Self.wrap(error, "read") }
     }
 
+    @inline(__always)
     func write(_ bytes: [UInt8]) async throws {
         var written = 0
         do { try await pfd.write(bytes, written: &written) } catch { throw Self.wrap(error, "write") }
     }
 
+    @inline(__always)
     func write(_ buffer: UnsafeRawBufferPointer) async throws {
         var written = 0
         do { try await pfd.write(buffer, written: &written) } catch { throw Self.wrap(error, "write") }

@@ -73,6 +73,7 @@ package final class PollDesc: Sendable {
     /// last wait.
     ///
     /// At most one task waits in each direction: callers hold the FDMutex lock for it.
+    @inline(__always)   // into the I/O loop: one frame, and one executor check on resume, fewer
     package func wait(_ d: Direction) async throws(PollError) {
         let id = nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
         let wake = await withTaskCancellationHandler {

@@ -75,6 +75,7 @@ package final class PollFD: Sendable {
     /// The shape of every blocking operation: lock, then try `attempt` with the fd until it
     /// stops failing with EAGAIN, parking in `direction` between tries. `attempt` makes one
     /// non-blocking system call; it may run several times.
+    @inline(__always)   // one async frame per operation, not two
     package func io<R>(
         _ lock: FDMutex.Lock, _ direction: PollDesc.Direction, _ attempt: (Int32) throws(Errno) -> R
     ) async throws(PollError) -> R {
@@ -138,6 +139,7 @@ package final class PollFD: Sendable {
 
     /// The write loop: `sendFrom(offset)` sends what it can from `offset` on, until all `count`
     /// bytes are out; EAGAIN parks until the socket is writable again.
+    @inline(__always)
     private func writeAll(
         count: Int, written: inout Int, _ sendFrom: (Int) throws(Errno) -> Int
     ) async throws(PollError) {
