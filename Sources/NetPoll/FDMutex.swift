@@ -57,16 +57,18 @@ package final class FDMutex: Sendable {
     /// Takes a reference and the read or write lock, waiting (suspended) while another task
     /// holds that lock. Fails with `.closing` if the fd is or becomes closed, `.canceled` if the
     /// task is cancelled while it waits.
+    ///
+    /// Inlined into its callers (the I/O loops): an uncontended lock, the usual case, then
+    /// costs no async frame; only a wait for the lock calls into an async function.
+    @inline(__always)
     package func lock(_ which: Lock) async throws(PollError) {
         if try tryLock(which) { return }
         try await waitForLock(which)
     }
 
     /// The uncontended path of `lock`, without suspending: takes a reference and the lock and
-    /// returns true, or returns false if another task holds the lock. Synchronous, so that an
-    /// I/O operation that finds its lock free (the usual case) allocates no async frame for it;
-    /// the caller awaits `lock` only when this returns false.
-    package func tryLock(_ which: Lock) throws(PollError) -> Bool {
+    /// returns true, or returns false if another task holds the lock.
+    private func tryLock(_ which: Lock) throws(PollError) -> Bool {
         try state.withLock { (s) throws(PollError) -> Bool in
             if s.closed { throw .closing }
             if s.isLocked(which) { return false }

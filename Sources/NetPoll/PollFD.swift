@@ -79,7 +79,7 @@ package final class PollFD: Sendable {
     package func io<R>(
         _ lock: FDMutex.Lock, _ direction: PollDesc.Direction, _ attempt: (Int32) throws(Errno) -> R
     ) async throws(PollError) -> R {
-        if try !mutex.tryLock(lock) { try await mutex.lock(lock) }
+        try await mutex.lock(lock)
         defer { if mutex.unlock(lock) { destroy() } }
         while true {
             try desc.check(direction)
@@ -143,7 +143,7 @@ package final class PollFD: Sendable {
     private func writeAll(
         count: Int, written: inout Int, _ sendFrom: (Int) throws(Errno) -> Int
     ) async throws(PollError) {
-        if try !mutex.tryLock(.write) { try await mutex.lock(.write) }
+        try await mutex.lock(.write)
         defer { if mutex.unlock(.write) { destroy() } }
         // At least one send, as Go's FD.Write: an empty write sends an empty datagram or
         // seqpacket message (on a stream it is a no-op), and meets a passed deadline.
