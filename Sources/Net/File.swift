@@ -32,7 +32,9 @@ private func adopt(_ fd: Int32) throws -> NetFD {
         }
         let laddr = netAddr(lsa, sotype: sotype)
         let raddr = netAddr(try? Syscall.getpeername(s), sotype: sotype)
-        let netFD = NetFD(try registered(s), family: family, sotype: sotype, net: laddr?.network ?? "")
+        let pfd = try registered(s)
+        pfd.markShared()   // the caller's fd keeps the open file after ours is closed
+        let netFD = NetFD(pfd, family: family, sotype: sotype, net: laddr?.network ?? "")
         netFD.setAddr(local: laddr, remote: raddr)
         return netFD
     } catch {

@@ -108,6 +108,7 @@ final class NetFD: Sendable {
     /// open file description, so it is non-blocking too; SwiftNet never turns it blocking behind
     /// the original's back (Go issue 29277).
     func dup() throws -> Int32 {
+        pfd.markShared()
         do { return try pfd.withFD { (fd) throws(Errno) in try Syscall.dupCloseOnExec(fd) } } catch { throw Self.wrap(error, "dup") }
     }
 

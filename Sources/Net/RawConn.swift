@@ -14,7 +14,11 @@ import Syscall
 public struct RawConn: Sendable {
     let fd: NetFD
 
-    init(_ fd: NetFD) { self.fd = fd }
+    init(_ fd: NetFD) {
+        // The caller may duplicate the number it is given; close must then deregister it.
+        fd.pfd.markShared()
+        self.fd = fd
+    }
 
     /// Runs `body` with the fd, which stays valid (not closed) while it runs.
     public func control(_ body: (Int32) throws -> Void) throws {

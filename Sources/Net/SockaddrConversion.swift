@@ -81,11 +81,26 @@ func netAddr(_ sa: (any Sockaddr)?, sotype: Int32, proto: Int32 = 0) -> (any Add
     case let a as SockaddrInet6:
         return ipAddr(IP(a.addr), a.port, zoneName(a.zoneId), sotype: sotype)
     case let a as SockaddrUnix:
+        if a.name == "@" { return unnamedUnixAddr(sotype) }
         return UnixAddr(name: a.name, net: unixNetwork(sotype))
     default:
         return nil
     }
 }
+
+/// An unnamed unix peer ("@", as Go prints it): the usual remote address of an accepted unix
+/// connection, made once per network so that accepting does not allocate a box for it.
+private func unnamedUnixAddr(_ sotype: Int32) -> any Addr {
+    switch sotype {
+    case SOCK_DGRAM: return unnamedUnixgram
+    case SOCK_SEQPACKET: return unnamedUnixpacket
+    default: return unnamedUnix
+    }
+}
+
+private let unnamedUnix: any Addr = UnixAddr(name: "@", net: "unix")
+private let unnamedUnixgram: any Addr = UnixAddr(name: "@", net: "unixgram")
+private let unnamedUnixpacket: any Addr = UnixAddr(name: "@", net: "unixpacket")
 
 private func ipAddr(_ ip: IP, _ port: Int, _ zone: String, sotype: Int32) -> any Addr {
     switch sotype {

@@ -149,7 +149,26 @@ extension NetFD {
             throw error
         }
         let conn = NetFD(pfd, family: family, sotype: sotype, net: net)
-        conn.setAddr(local: conn.localSockaddr(), remote: netAddr(peer, sotype: sotype))
+        conn.setAddr(local: acceptedLocalAddr(conn), remote: netAddr(peer, sotype: sotype))
         return conn
+    }
+
+    /// The local address of a connection this listener accepted, with no getsockname(2) where the
+    /// kernel's answer is already known: an accepted unix socket shares its listener's bound
+    /// name (unix_stream_connect hands the listener's address to the new socket), and a TCP
+    /// listener bound to one IP accepts only connections to that IP and port. A wildcard TCP
+    /// listener asks the kernel, as Go does for every accept.
+    /// (The listener's own value is returned as it is, not unwrapped and rewrapped, so every
+    /// connection shares its existential box instead of allocating one.)
+    private func acceptedLocalAddr(_ conn: NetFD) -> (any Addr)? {
+        let listening = laddr
+        switch listening {
+        case is UnixAddr:
+            return listening
+        case let tcp as TCPAddr where !tcp.isWildcard:
+            return listening
+        default:
+            return conn.localSockaddr()
+        }
     }
 }

@@ -4,11 +4,15 @@
 // the fd is closed, or the task is cancelled). The fast path (data ready) is one system call,
 // with no allocation and no suspension.
 package import Syscall
+import Synchronization
 
 package final class PollFD: Sendable {
     /// The descriptor. Use it only inside an operation (`withFD` or the I/O methods), which hold
     /// a reference: once closed, the number may belong to another file.
     package let sysfd: Int32
+    /// Whether the fd number has left NetPoll's hands, so its open file may outlive close(2)
+    /// (declared here to sit in sysfd's padding).
+    private let shared = Atomic<Bool>(false)
     private let mutex = FDMutex()
     package let desc: PollDesc
 
@@ -44,8 +48,16 @@ package final class PollFD: Sendable {
     /// Whether close() has been called.
     package var isClosed: Bool { mutex.isClosed }
 
+    /// Records that the fd may have a duplicate: it was duplicated, adopted from the caller's fd,
+    /// or its number was handed to code outside NetPoll, which could duplicate it. Close then
+    /// removes the epoll registration explicitly, as a duplicate keeps the open file (and with it
+    /// the registration) alive after close(2).
+    package func markShared() {
+        shared.store(true, ordering: .releasing)
+    }
+
     private func destroy() {
-        desc.poller.deregister(desc, fd: sysfd)
+        desc.poller.deregister(desc, fd: sysfd, removeFromEpoll: shared.load(ordering: .acquiring))
         try? Syscall.close(sysfd)
     }
 

@@ -66,9 +66,16 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
         let token = registry.withLock { $0.reserve() }
         let desc = PollDesc(poller: self, slot: token.slot, generation: token.generation)
         registry.withLock { $0.fill(desc) }
-        let interest = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET
+        let event = EpollEvent(events: EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, data: Registry.token(token.slot, token.generation))
         do {
-            try Syscall.epollCtl(epfd, EPOLL_CTL_ADD, fd, EpollEvent(events: interest, data: Registry.token(token.slot, token.generation)))
+            do {
+                try Syscall.epollCtl(epfd, EPOLL_CTL_ADD, fd, event)
+            } catch .EEXIST {
+                // This open file is still registered under this number: an earlier fd with the
+                // number was closed without EPOLL_CTL_DEL while a duplicate kept the file open,
+                // and the number now names that file again. Take the registration over.
+                try Syscall.epollCtl(epfd, EPOLL_CTL_MOD, fd, event)
+            }
         } catch {
             registry.withLock { $0.release(token.slot) }
             throw PollError(error)
@@ -76,10 +83,15 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
         return desc
     }
 
-    /// Removes `fd` from epoll and frees its slot. Call before close(2): a dup of the fd (say,
-    /// from `file()`) would otherwise keep the registration alive.
-    package func deregister(_ desc: PollDesc, fd: Int32) {
-        try? Syscall.epollCtl(epfd, EPOLL_CTL_DEL, fd, EpollEvent(events: 0, data: 0))
+    /// Frees the slot of an fd about to be closed. close(2) itself removes the fd from epoll
+    /// when it drops the last reference to the open file, so EPOLL_CTL_DEL, a system call per
+    /// connection, is made only when `removeFromEpoll` says a duplicate may keep the file open.
+    /// Should one be missed, the stale registration's events carry a freed slot's old
+    /// generation and are dropped.
+    package func deregister(_ desc: PollDesc, fd: Int32, removeFromEpoll: Bool) {
+        if removeFromEpoll {
+            try? Syscall.epollCtl(epfd, EPOLL_CTL_DEL, fd, EpollEvent(events: 0, data: 0))
+        }
         registry.withLock { $0.release(desc.slot) }
     }
 

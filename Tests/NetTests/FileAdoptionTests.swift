@@ -291,6 +291,33 @@ private typealias H = NetTestHelpers
         #expect(peer.port == H.port(ln.addr))
     }
 
+    /// However a conn's fd left Net's hands (file(), a duplicate made through RawConn, an
+    /// adopted fd whose original the caller keeps), its epoll registration goes with close,
+    /// though the open file lives on.
+    @Test(arguments: ["file", "rawConn", "fileConn"])
+    func closeDeregistersAnFDThatLeftNet(route: String) async throws {
+        let (ln, client, server) = try await H.tcpTrio()
+        defer { try? ln.close(); try? client.close(); try? server.close() }
+        var conn: SocketConn = client
+        let outside: Int32
+        switch route {
+        case "file":
+            outside = try client.file()
+        case "rawConn":
+            var made: Int32 = -1
+            try client.syscallConn().control { made = try Syscall.dupCloseOnExec($0) }
+            outside = made
+        default:
+            outside = try Syscall.dupCloseOnExec(client.fd.pfd.sysfd)
+            conn = try #require(try Net.fileConn(outside) as? SocketConn)
+        }
+        defer { try? Syscall.close(outside) }
+        let number = conn.fd.pfd.sysfd
+        #expect(epollRegistrations(of: number) == 1)
+        try conn.close()
+        #expect(epollRegistrations(of: number) == 0)
+    }
+
     @Test func fileAfterClose() async throws {
         let (ln, client, server) = try await H.tcpTrio()
         defer { try? ln.close(); try? server.close() }

@@ -91,6 +91,50 @@ private typealias H = NetTestHelpers
     }
 }
 
+/// An accepted connection's local address is what getsockname(2) says for its fd, whether Net
+/// took it from the listener (unix, TCP on one IP) or asked the kernel (a wildcard TCP listener).
+@Suite(.fdLeakCheck) struct AcceptedLocalAddrTests {
+    /// (network, listen address, dial address or nil for the listener's own); `%` is the socket
+    /// directory, `@` an abstract name.
+    static let cases: [(String, String, String?)] = [
+        ("tcp", "127.0.0.1:0", nil),
+        ("tcp4", ":0", "127.0.0.1"),
+        ("tcp", ":0", "127.0.0.1"),
+        ("unix", "%/s.sock", nil),
+        ("unix", "@swiftnet-accepted-laddr", nil),
+        ("unixpacket", "%/p.sock", nil),
+    ] + (NetTestHelpers.hasIPv6 ? [("tcp6", "[::1]:0", nil), ("tcp", ":0", "[::1]")] : [])
+
+    @Test(arguments: cases)
+    func matchesGetsockname(network: String, listenAt: String, dialHost: String?) async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let listenAt = listenAt.hasPrefix("%") ? dir.root + listenAt.dropFirst()
+            : listenAt.hasPrefix("@") ? "\(listenAt)-\(UInt32.random(in: 0 ... .max))" : listenAt
+        let ln = try await Net.listen(network, listenAt)
+        defer { try? ln.close() }
+        let target = dialHost.map { "\($0):\(H.port(ln.addr))" } ?? "\(ln.addr)"
+        let client = try await H.withTimeLimit { try await Net.dial(network, target) }
+        defer { try? client.close() }
+        let server = try await H.withTimeLimit { try await ln.accept() }
+        defer { try? server.close() }
+
+        var kernel: (any Sockaddr)?
+        try H.raw(server)!.control { fd in kernel = try Syscall.getsockname(fd) }
+        let sotype = network == "unixpacket" ? Syscall.SOCK_SEQPACKET : Syscall.SOCK_STREAM
+        let expected = try #require(netAddr(kernel, sotype: sotype))
+        let local = try #require(server.localAddr)
+        #expect("\(local)" == "\(expected)")
+        #expect(local.network == expected.network)
+        #expect("\(local)" == "\(try #require(client.remoteAddr))")
+        if network.hasPrefix("unix") {
+            // The client is unnamed: "@", of the listener's network.
+            #expect(server.remoteAddr?.description == "@")
+            #expect(server.remoteAddr?.network == network)
+        }
+    }
+}
+
 @Suite(.fdLeakCheck) struct ListenSocketDefaultTests {
     @Test func streamListenersReuseAddress() async throws {
         let tcp = try await Net.listen("tcp", "127.0.0.1:0")
