@@ -31,10 +31,24 @@ extension NetFD {
     /// recvmsg with MSG_CMSG_CLOEXEC always added, so received fds are never inherited by a
     /// child process, even for an instant.
     func readMsg(_ p: inout [UInt8], _ oob: inout [UInt8], flags: Int32) async throws -> RecvmsgResult {
+        try await recvmsgIO { (fd) throws(Errno) in
+            try Syscall.recvmsg(fd, &p, &oob, flags | Syscall.MSG_CMSG_CLOEXEC)
+        }
+    }
+
+    /// readMsg into memory the caller keeps alive across the wait: nothing is allocated.
+    func readMsg(into p: UnsafeMutableRawBufferPointer, oob: UnsafeMutableRawBufferPointer, flags: Int32) async throws -> RecvmsgResult {
+        try await recvmsgIO { (fd) throws(Errno) in
+            try Syscall.recvmsg(fd, into: p, oob: oob, flags | Syscall.MSG_CMSG_CLOEXEC)
+        }
+    }
+
+    /// recvmsg(2) attempts until one does not fail with EAGAIN. Received descriptors are
+    /// close-on-exec (MSG_CMSG_CLOEXEC, which every attempt passes).
+    @inline(__always)
+    private func recvmsgIO(_ attempt: (Int32) throws(Errno) -> RecvmsgResult) async throws -> RecvmsgResult {
         do {
-            return try await pfd.io(.read, .read) { (fd) throws(Errno) in
-                try Syscall.recvmsg(fd, &p, &oob, flags | Syscall.MSG_CMSG_CLOEXEC)
-            }
+            return try await pfd.io(.read, .read, attempt)
         } catch {
             throw Self.wrap(error, "recvmsg")
         }

@@ -75,11 +75,36 @@ public final class UnixConn: SocketConn, PacketConn, @unchecked Sendable {
         _ buffer: inout [UInt8], _ oob: inout [UInt8]
     ) async throws(OpError) -> (n: Int, oobn: Int, flags: Int32, addr: UnixAddr?) {
         do {
-            let r = try await fd.readMsg(&buffer, &oob, flags: 0)
-            return (r.n, r.oobn, r.recvflags, netAddr(r.from, sotype: fd.sotype) as? UnixAddr)
+            return msgResult(try await fd.readMsg(&buffer, &oob, flags: 0))
         } catch {
             throw opError("read", error)
         }
+    }
+
+    /// ``readMsgUnix(_:_:)`` into memory you own, as ``SocketConn/read(into:)`` is to `read`:
+    /// nothing is allocated, so a server that receives descriptors all day (with
+    /// `Syscall.forEachSocketControlMessage` to parse them) allocates nothing per message.
+    /// Both buffers must stay valid until it returns.
+    ///
+    /// ```swift
+    /// let oob = UnsafeMutableRawBufferPointer.allocate(byteCount: Syscall.cmsgSpace(4 * 8), alignment: 8)
+    /// let r = try await conn.readMsgUnix(into: data, oob: oob)
+    /// try Syscall.forEachSocketControlMessage(UnsafeRawBufferPointer(rebasing: oob[..<r.oobn])) { (header, data) throws(Errno) in
+    ///     try Syscall.forEachUnixRight(header, data) { fd in try? Syscall.close(fd) }
+    /// }
+    /// ```
+    public func readMsgUnix(
+        into buffer: UnsafeMutableRawBufferPointer, oob: UnsafeMutableRawBufferPointer
+    ) async throws(OpError) -> (n: Int, oobn: Int, flags: Int32, addr: UnixAddr?) {
+        do {
+            return msgResult(try await fd.readMsg(into: buffer, oob: oob, flags: 0))
+        } catch {
+            throw opError("read", error)
+        }
+    }
+
+    private func msgResult(_ r: RecvmsgResult) -> (n: Int, oobn: Int, flags: Int32, addr: UnixAddr?) {
+        (r.n, r.oobn, r.recvflags, r.from.flatMap { netAddr($0, sotype: fd.sotype) as? UnixAddr })
     }
 
     /// Writes data and control messages, to `addr` on an unconnected datagram socket or nil on

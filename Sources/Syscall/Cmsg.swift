@@ -68,21 +68,41 @@ public func cmsgSpace(_ dataLength: Int) -> Int { system_CMSG_SPACE(dataLength) 
 /// ```
 public func parseSocketControlMessage(_ b: [UInt8]) throws(Errno) -> [SocketControlMessage] {
     var messages: [SocketControlMessage] = []
+    try b.withUnsafeBytes { raw in
+        Result { () throws(Errno) in
+            try forEachSocketControlMessage(raw) { header, data in
+                messages.append(SocketControlMessage(header: header, data: Array(data)))
+            }
+        }
+    }.get()
+    return messages
+}
+
+/// Walks a control buffer's messages where they lie: the allocation-free form of
+/// ``parseSocketControlMessage(_:)``, with the same checks. `body` gets each header and a view
+/// of its data, valid only during the call. A program that receives a message per operation
+/// (an fd server, say) parses with this and allocates nothing.
+///
+/// ```swift
+/// let r = try await conn.readMsgUnix(into: data, oob: oob)
+/// try Syscall.forEachSocketControlMessage(UnsafeRawBufferPointer(rebasing: oob[..<r.oobn])) { (header, data) throws(Errno) in
+///     try Syscall.forEachUnixRight(header, data) { fd in try? Syscall.close(fd) }
+/// }
+/// ```
+public func forEachSocketControlMessage(
+    _ b: UnsafeRawBufferPointer, _ body: (Cmsghdr, UnsafeRawBufferPointer) throws(Errno) -> Void
+) throws(Errno) {
     var i = 0
     while i + cmsgLen(0) <= b.count {
-        let header = b.withUnsafeBytes { raw in
-            Cmsghdr(
-                len: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self),
-                level: raw.loadUnaligned(fromByteOffset: i + 8, as: Int32.self),
-                type: raw.loadUnaligned(fromByteOffset: i + 12, as: Int32.self))
-        }
+        let header = Cmsghdr(
+            len: b.loadUnaligned(fromByteOffset: i, as: UInt64.self),
+            level: b.loadUnaligned(fromByteOffset: i + 8, as: Int32.self),
+            type: b.loadUnaligned(fromByteOffset: i + 12, as: Int32.self))
         guard header.len >= UInt64(sizeofCmsghdr), header.len <= UInt64(b.count - i) else { throw .EINVAL }
         let length = Int(header.len)
-        let dataStart = i + cmsgAlign(sizeofCmsghdr)
-        messages.append(SocketControlMessage(header: header, data: Array(b[dataStart..<(i + length)])))
+        try body(header, UnsafeRawBufferPointer(rebasing: b[(i + cmsgAlign(sizeofCmsghdr))..<(i + length)]))
         i += cmsgAlign(length)
     }
-    return messages
 }
 
 /// Builds one control message with the given level, type and data, padded to its full space.

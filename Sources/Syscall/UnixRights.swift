@@ -31,10 +31,25 @@ public func unixRights(_ fds: [Int32]) -> [UInt8] {
 /// }
 /// ```
 public func parseUnixRights(_ m: SocketControlMessage) throws(Errno) -> [Int32] {
-    guard m.header.level == SOL_SOCKET, m.header.type == SCM_RIGHTS else { throw .EINVAL }
-    guard m.data.count % 4 == 0 else { throw .EINVAL }
-    return m.data.withUnsafeBytes { raw in
-        stride(from: 0, to: raw.count, by: 4).map { raw.loadUnaligned(fromByteOffset: $0, as: Int32.self) }
+    var fds: [Int32] = []
+    try m.data.withUnsafeBytes { raw in
+        Result { () throws(Errno) in try forEachUnixRight(m.header, raw) { fds.append($0) } }
+    }.get()
+    return fds
+}
+
+/// Calls `body` with each descriptor of an `SCM_RIGHTS` message, read where it lies: the
+/// allocation-free form of ``parseUnixRights(_:)``, with the same checks, for the header and
+/// data that ``forEachSocketControlMessage(_:_:)`` hands out. The descriptors are yours.
+///
+/// ```swift
+/// try Syscall.forEachUnixRight(header, data) { fd in received.append(fd) }
+/// ```
+public func forEachUnixRight(_ header: Cmsghdr, _ data: UnsafeRawBufferPointer, _ body: (Int32) -> Void) throws(Errno) {
+    guard header.level == SOL_SOCKET, header.type == SCM_RIGHTS else { throw .EINVAL }
+    guard data.count % 4 == 0 else { throw .EINVAL }
+    for offset in stride(from: 0, to: data.count, by: 4) {
+        body(data.loadUnaligned(fromByteOffset: offset, as: Int32.self))
     }
 }
 

@@ -58,6 +58,43 @@ struct ConnFDPassingTests {
         }
     }
 
+    @Test("readMsgUnix(into:oob:) and the in-place parsers: the data, the fds in order, close-on-exec, after a wait")
+    func passFDsIntoOwnedMemory() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try await CT.withPair(.unix) { p in
+            let sender = p.client as! UnixConn, receiver = p.server as! UnixConn
+            let files = try (0..<2).map { try CT.tempFile(dir, "g\($0).txt", "owned \($0)") }
+            defer { for f in files { try? Syscall.close(f) } }
+            let data = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 1)
+            let oob = UnsafeMutableRawBufferPointer.allocate(byteCount: Syscall.cmsgSpace(4 * 8), alignment: 8)
+            defer { data.deallocate(); oob.deallocate() }
+
+            // The read parks first: the buffers must survive the suspension.
+            async let sent: Void = {
+                try await Task.sleep(for: .milliseconds(20))
+                _ = try await sender.writeMsgUnix(Array("ab".utf8), Syscall.unixRights(files), nil)
+            }()
+            let r = try await receiver.readMsgUnix(into: data, oob: oob)
+            try await sent
+            #expect(Array(data[..<r.n]) == Array("ab".utf8))
+            #expect(r.flags & Syscall.MSG_CTRUNC == 0)
+            var fds: [Int32] = []
+            var headers: [Cmsghdr] = []
+            try Syscall.forEachSocketControlMessage(UnsafeRawBufferPointer(rebasing: oob[..<r.oobn])) { (header, data) throws(Errno) in
+                headers.append(header)
+                try Syscall.forEachUnixRight(header, data) { fds.append($0) }
+            }
+            defer { for fd in fds { try? Syscall.close(fd) } }
+            #expect(headers == [Cmsghdr(len: UInt64(Syscall.cmsgLen(8)), level: SOL_SOCKET, type: SCM_RIGHTS)])
+            try #require(fds.count == 2)
+            for (i, fd) in fds.enumerated() {
+                #expect(try CT.contents(fd) == "owned \(i)")
+                #expect(try Syscall.isCloseOnExec(fd))
+            }
+        }
+    }
+
     @Test("a control buffer too small: MSG_CTRUNC, close what arrived, nothing leaks (F3)")
     func controlTruncated() async throws {
         let dir = try TemporaryDirectory()

@@ -65,6 +65,33 @@ struct CmsgTests {
         #expect(try Syscall.parseUnixRights(messages[2]) == [7, 8, 9])
     }
 
+    /// The in-place walker sees what parseSocketControlMessage returns, as views into the buffer
+    /// itself, and a visitor's error ends the walk.
+    @Test func inPlaceWalkSeesTheBufferItself() throws {
+        let buffer = Syscall.unixRights(3) + Syscall.unixCredentials(Ucred(pid: 1, uid: 2, gid: 3)) + Syscall.unixRights(7, 8)
+        let parsed = try Syscall.parseSocketControlMessage(buffer)
+        try buffer.withUnsafeBytes { raw in
+            var seen: [SocketControlMessage] = []
+            var rights: [Int32] = []
+            try Syscall.forEachSocketControlMessage(raw) { (header, data) throws(Errno) in
+                #expect(data.baseAddress! >= raw.baseAddress! && data.baseAddress! + data.count <= raw.baseAddress! + raw.count)
+                seen.append(SocketControlMessage(header: header, data: Array(data)))
+                if header.type == SCM_RIGHTS { try Syscall.forEachUnixRight(header, data) { rights.append($0) } }
+            }
+            #expect(seen == parsed)
+            #expect(rights == [3, 7, 8])
+
+            var visited = 0
+            #expect(throws: Errno.EINVAL) {
+                try Syscall.forEachSocketControlMessage(raw) { (header, data) throws(Errno) in
+                    visited += 1
+                    try Syscall.forEachUnixRight(header, data) { _ in }   // the credentials: EINVAL
+                }
+            }
+            #expect(visited == 2)
+        }
+    }
+
     @Test func lastMessageMayLackItsPadding() throws {
         // The kernel may stop the buffer at cmsg_len; Go parses it (one message).
         let messages = try Syscall.parseSocketControlMessage(Array(Syscall.unixRights(5)[..<20]))

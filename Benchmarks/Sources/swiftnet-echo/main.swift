@@ -59,19 +59,20 @@ func serve(_ options: ServerOptions) async {
     }
 }
 
-/// Each message is one byte with 1 to 8 fds: close them all, acknowledge with one byte.
+/// Each message is one byte with 1 to 8 fds: close them all, acknowledge with one byte. The
+/// buffer-pointer read and the in-place parsers allocate nothing per message.
 @Sendable func fdrecv(_ conn: any Conn) async throws {
     let conn = conn as! UnixConn
-    var data = [UInt8](repeating: 0, count: 1)
-    var oob = [UInt8](repeating: 0, count: Syscall.cmsgSpace(8 * MemoryLayout<Int32>.size))
+    let data = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
+    let oob = UnsafeMutableRawBufferPointer.allocate(byteCount: Syscall.cmsgSpace(8 * MemoryLayout<Int32>.size), alignment: 8)
     let ack = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
-    defer { ack.deallocate() }
+    defer { data.deallocate(); oob.deallocate(); ack.deallocate() }
     ack[0] = 1
     while true {
-        let r = try await conn.readMsgUnix(&data, &oob)
+        let r = try await conn.readMsgUnix(into: data, oob: oob)
         if r.n == 0 && r.oobn == 0 { return }
-        for message in try Syscall.parseSocketControlMessage(Array(oob[..<r.oobn])) {
-            for fd in try Syscall.parseUnixRights(message) { try? Syscall.close(fd) }
+        try Syscall.forEachSocketControlMessage(UnsafeRawBufferPointer(rebasing: oob[..<r.oobn])) { (header, data) throws(Errno) in
+            try Syscall.forEachUnixRight(header, data) { fd in try? Syscall.close(fd) }
         }
         try await conn.write(UnsafeRawBufferPointer(ack))
     }
