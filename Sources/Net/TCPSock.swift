@@ -158,8 +158,9 @@ extension NetFD {
     /// name (unix_stream_connect hands the listener's address to the new socket), and a TCP
     /// listener bound to one IP accepts only connections to that IP and port. A wildcard TCP
     /// listener asks the kernel, as Go does for every accept.
-    /// (The listener's own value is returned as it is, not unwrapped and rewrapped, so every
-    /// connection shares its existential box instead of allocating one.)
+    ///
+    /// The listener's own value is returned as it is, not unwrapped and rewrapped, so every
+    /// connection shares its existential box instead of allocating one.
     private func acceptedLocalAddr(_ conn: NetFD) -> (any Addr)? {
         let listening = laddr
         switch listening {
