@@ -110,19 +110,6 @@ func writeFile(_ path: String, _ bytes: [UInt8]) throws {
     while written < bytes.count { written += try Syscall.write(fd, Array(bytes[written...])) }
 }
 
-/// The whole content of the file at `path`.
-func readFile(_ path: String) throws -> [UInt8] {
-    let fd = try Syscall.open(path, Syscall.O_RDONLY | Syscall.O_CLOEXEC, 0)
-    defer { try? Syscall.close(fd) }
-    var content: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-    while true {
-        let n = try Syscall.pread(fd, &buffer, Int64(content.count))
-        if n == 0 { return content }
-        content += buffer[..<n]
-    }
-}
-
 /// Lower-case hex, as Go's hex.EncodeToString writes it.
 func hex(_ bytes: [UInt8]) -> String {
     let digits = Array("0123456789abcdef".utf8)

@@ -1,7 +1,6 @@
 // How many epoll instances of this process watch an fd number, from the kernel's own account:
 // each epoll fd's /proc/self/fdinfo lists its registrations as "tfd: N events: ... data: ...".
 // Tests use it to see that close leaves no registration behind.
-import Glibc
 
 /// The number of this process's epoll registrations under fd number `fd`.
 ///
@@ -21,13 +20,5 @@ public func epollRegistrations(of fd: Int32) -> Int {
 
 /// /proc/self/fdinfo/N as text; empty if the fd closed meanwhile.
 private func fdInfo(_ fd: Int32) -> String {
-    let file = open("/proc/self/fdinfo/\(fd)", O_RDONLY | O_CLOEXEC)
-    guard file >= 0 else { return "" }
-    defer { close(file) }
-    var text: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while case let n = read(file, &chunk, chunk.count), n > 0 {
-        text += chunk[..<n]
-    }
-    return String(decoding: text, as: UTF8.self)
+    String(decoding: (try? readFile("/proc/self/fdinfo/\(fd)")) ?? [], as: UTF8.self)
 }
