@@ -33,6 +33,8 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     /// True while the thread is in (or about to enter) a blocking epoll_wait: whoever queues
     /// work then must write the eventfd.
     private let sleeping = Atomic<Bool>(false)
+    /// Whether spinning has been catching work lately. Poller thread only.
+    private var spinPolicy = SpinPolicy()
 
     /// Creates the epoll instance and eventfd and starts the thread. Pollers live as long as
     /// the process, like Go's netpoller.
@@ -171,26 +173,38 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
             for job in batch { job.runSynchronously(on: executor) }
             let didWork = !batch.isEmpty
             batch.removeAll(keepingCapacity: true)
-            if didWork && Self.spinBeforeSleeping && spinForWork() { continue }
+            if didWork && Self.spinBeforeSleeping && spinPolicy.shouldSpin() {
+                if spinForWork() {
+                    spinPolicy.caught()
+                    continue
+                }
+                spinPolicy.missed()
+            }
             poll(block: true)
         }
     }
 
     /// How long a poller that just ran jobs keeps polling without sleeping. Waking a thread on
     /// another CPU costs tens of microseconds on a VM (DESIGN.md): a reply that comes within this
-    /// window is caught without that cost. Go's scheduler spins the same way.
+    /// window is caught without that cost. Go's scheduler spins the same way. `SpinPolicy` stops
+    /// spinning for a while when it keeps missing.
     static let spinWindow: Duration = .microseconds(50)
 
     /// Spinning only helps when another CPU can run the peer meanwhile; on one allowed CPU it
     /// would take the CPU the peer needs (Go does not spin with GOMAXPROCS=1 either).
     static let spinBeforeSleeping = CPUs.allowed > 1
 
-    /// Polls without blocking for up to `spinWindow`. Returns true as soon as there is work (an
-    /// event was handled or a job queued), false if the window passed idle.
+    /// Polls without blocking for up to `spinWindow`. Returns true as soon as a job is queued (an
+    /// event resumed a waiting task, or another thread queued one), false if the window passed
+    /// without work.
     private func spinForWork() -> Bool {
         let until = ContinuousClock.now + Self.spinWindow
         repeat {
-            if poll(block: false) > 0 || hasQueuedJobs { return true }
+            // Jobs, not events: an event may only mark an fd ready with nobody waiting. A unix
+            // socket reports EPOLLOUT each time the peer reads our last reply, which would
+            // end the spin just before the peer's next request.
+            poll(block: false)
+            if hasQueuedJobs { return true }
         } while ContinuousClock.now < until
         return false
     }
