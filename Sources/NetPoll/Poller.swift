@@ -218,9 +218,8 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     }
 
     /// One epoll_wait: non-blocking while jobs are queued (or when `block` is false), otherwise
-    /// until the next timer. Returns the number of fd events handled.
-    @discardableResult
-    private func poll(block: Bool) -> Int {
+    /// until the next timer.
+    private func poll(block: Bool) {
         var timeout = 0
         if block {
             sleeping.store(true, ordering: .sequentiallyConsistent)
@@ -232,7 +231,6 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
         }
         let n = (try? Syscall.epollWait(epfd, events, timeout)) ?? 0
         sleeping.store(false, ordering: .sequentiallyConsistent)
-        var handled = 0
         for i in 0..<n {
             let event = events[i]
             if event.data == Registry.wakerToken {
@@ -241,10 +239,8 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
             }
             let desc = registry.withLock { $0.lookup(event.data) }
             desc?.notify(event.events)
-            handled += 1
         }
         fireDueTimers()
-        return handled
     }
 
     /// epoll_wait's timeout: -1 with no timer, else the time to the earliest one rounded up to

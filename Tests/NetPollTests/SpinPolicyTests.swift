@@ -9,34 +9,27 @@ import Testing
         return skipped
     }
 
+    /// One idle period in which the policy must choose to spin, and the spin's outcome.
+    private func spin(_ policy: inout SpinPolicy, catching: Bool) {
+        let spins = policy.shouldSpin()
+        #expect(spins)
+        if catching { policy.caught() } else { policy.missed() }
+    }
+
     private func missRun(_ policy: inout SpinPolicy) {
-        for _ in 0..<SpinPolicy.missesBeforePause {
-            let spins = policy.shouldSpin()
-            #expect(spins)
-            policy.missed()
-        }
+        for _ in 0..<SpinPolicy.missesBeforePause { spin(&policy, catching: false) }
     }
 
     @Test func spinsWhileSpinningCatchesWork() {
         var policy = SpinPolicy()
-        for _ in 0..<1000 {
-            let spins = policy.shouldSpin()
-            #expect(spins)
-            policy.caught()
-        }
+        for _ in 0..<1000 { spin(&policy, catching: true) }
     }
 
     @Test func aFewMissesAmongCatchesDoNotPause() {
         var policy = SpinPolicy()
         for _ in 0..<100 {
-            for _ in 0..<(SpinPolicy.missesBeforePause - 1) {
-                let spins = policy.shouldSpin()
-                #expect(spins)
-                policy.missed()
-            }
-            let spins = policy.shouldSpin()
-            #expect(spins)
-            policy.caught()
+            for _ in 0..<(SpinPolicy.missesBeforePause - 1) { spin(&policy, catching: false) }
+            spin(&policy, catching: true)
         }
     }
 
