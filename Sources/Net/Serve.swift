@@ -20,7 +20,9 @@ extension Listener {
     /// A temporary accept error (too many open files, for one) does not stop the server: as Go's
     /// `http.Server` does, it waits 5 ms, doubling up to 1 s while the error lasts, and accepts
     /// again. Returns when the listener is closed and every handler has finished; throws any
-    /// other accept error, or when the serving task is cancelled.
+    /// other accept error, or when the serving task is cancelled. Cancelling the serving task
+    /// cancels every handler (a parked read or write fails at once), and `serve` throws only
+    /// after the last handler has returned.
     ///
     /// ```swift
     /// let ln = try await Net.listen("tcp", ":8080")
@@ -34,31 +36,46 @@ extension Listener {
     /// A handler that burns CPU holds up its poller's other connections, as on any event loop;
     /// move heavy work elsewhere (`Task.detached`, or a task without the executor preference).
     public func serve(_ handler: @escaping @Sendable (any Conn) async throws -> Void) async throws {
-        try await withTaskExecutorPreference((self as? any PollerOwned)?.executor) {
-            try await acceptLoop(handler)
+        let handlers = HandlerTasks()
+        do {
+            try await withTaskExecutorPreference((self as? any PollerOwned)?.executor) {
+                try await acceptLoop(handler, handlers)
+            }
+        } catch {
+            // As a task group's body that throws: cancel the handlers, wait for them, rethrow.
+            // Cancelling the serving task lands here at once: accept is cancellable.
+            handlers.cancelAll()
+            await handlers.waitForAll()
+            throw error
         }
+        await handlers.waitForAll()
     }
 
-    private func acceptLoop(_ handler: @escaping @Sendable (any Conn) async throws -> Void) async throws {
-        try await withThrowingDiscardingTaskGroup { group in
-            var backoff = Duration.zero
-            while true {
-                let conn: any Conn
-                do {
-                    conn = try await accept()
-                    backoff = .zero
-                } catch let error as OpError where error.isClosed {
-                    return
-                } catch let error as any NetError where error.temporary {
-                    backoff = backoff == .zero ? .milliseconds(5) : Swift.min(backoff * 2, .seconds(1))
-                    try await Task.sleep(for: backoff)
-                    continue
-                }
-                group.addTask(executorPreference: (conn as? any PollerOwned)?.executor) {
-                    defer { try? conn.close() }
-                    try? await handler(conn)
-                }
+    private func acceptLoop(_ handler: @escaping @Sendable (any Conn) async throws -> Void, _ handlers: HandlerTasks) async throws {
+        var backoff = Duration.zero
+        while true {
+            let conn: any Conn
+            do {
+                conn = try await accept()
+                backoff = .zero
+            } catch let error as OpError where error.isClosed {
+                return
+            } catch let error as any NetError where error.temporary {
+                backoff = backoff == .zero ? .milliseconds(5) : Swift.min(backoff * 2, .seconds(1))
+                try await Task.sleep(for: backoff)
+                continue
             }
+            // Unstructured tasks tracked by HandlerTasks rather than a task group's children:
+            // see HandlerTasks for why.
+            let id = handlers.start()
+            let task = Task(executorPreference: (conn as? any PollerOwned)?.executor) {
+                defer {
+                    try? conn.close()
+                    handlers.finish(id)
+                }
+                try? await handler(conn)
+            }
+            handlers.record(id, task)
         }
     }
 }

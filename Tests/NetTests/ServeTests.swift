@@ -1,6 +1,7 @@
 // Listener.serve keeps serving through temporary accept errors, as Go's http.Server does.
 import Glibc
 import Net
+import Synchronization
 import Syscall
 import TestSupport
 import Testing
@@ -45,5 +46,79 @@ struct ServeTests {
         clientOpen = false
         try ln.close()
         try await server.value
+    }
+
+    /// Cancelling the serving task cancels every handler's parked read, and serve throws only
+    /// once the last handler has returned; each connection is then closed.
+    @Test func cancellingServeCancelsHandlersAndWaitsForThem() async throws {
+        let ln = try await Net.listen("tcp", "127.0.0.1:0")
+        defer { try? ln.close() }
+        let started = AsyncStream<Void>.makeStream()
+        let readErrors = Mutex<[any Error]>([])
+        let handlersReturned = Atomic<Int>(0)
+        let handler: @Sendable (any Conn) async throws -> Void = { conn in
+            started.continuation.yield()
+            do {
+                _ = try await conn.read(upTo: 1)
+            } catch {
+                readErrors.withLock { $0.append(error) }
+            }
+            usleep(50_000)   // a handler still busy after cancellation: serve must wait for it
+            handlersReturned.add(1, ordering: .sequentiallyConsistent)
+        }
+        let server = Task { () -> (any Error)? in
+            do {
+                try await ln.serve(handler)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        var clients: [any Conn] = []
+        defer { for c in clients { try? c.close() } }
+        var arrivals = started.stream.makeAsyncIterator()
+        for _ in 0..<3 {
+            clients.append(try await Net.dial("tcp", ln.addr.description))
+            await arrivals.next()
+        }
+
+        server.cancel()
+        // On failure the deferred closes end the handlers, so nothing is left hanging.
+        guard let outcome = await CT.value(of: server, within: .seconds(10)) else {
+            Issue.record("cancelled serve did not return within 10 s")
+            return
+        }
+        #expect(outcome != nil, "a cancelled serve throws")
+        #expect(handlersReturned.load(ordering: .sequentiallyConsistent) == 3)
+        let errors = readErrors.withLock { $0 }
+        #expect(errors.count == 3)
+        #expect(errors.allSatisfy { ($0 as? OpError)?.underlying is CancellationError })
+        for c in clients {   // serve closed the server side of every connection
+            #expect(try await c.read(upTo: 1).isEmpty)
+        }
+    }
+
+    /// A handler that outlives the listener keeps running: closing the listener ends the accept
+    /// loop, and serve returns only after the handler does (nothing is cancelled).
+    @Test func serveWaitsForHandlersAfterTheListenerCloses() async throws {
+        let ln = try await Net.listen("tcp", "127.0.0.1:0")
+        let started = AsyncStream<Void>.makeStream()
+        let server = Task {
+            try await ln.serve { conn in
+                started.continuation.yield()
+                let request = try await conn.read(upTo: 16)
+                try await conn.write(request)
+            }
+        }
+        let client = try await Net.dial("tcp", ln.addr.description)
+        defer { try? client.close() }
+        var arrivals = started.stream.makeAsyncIterator()
+        await arrivals.next()
+        try ln.close()
+        try await Task.sleep(for: .milliseconds(30))
+        // The handler is still parked in its read, not cancelled: it answers.
+        try await client.write(Array("late".utf8))
+        #expect(try await client.read(upTo: 16) == Array("late".utf8))
+        try await NetTestHelpers.withTimeLimit(.seconds(10), "serve after close") { try await server.value }
     }
 }
