@@ -115,6 +115,8 @@ def workloads(full, smoke=False):
             (f"burst of 1000 dials, {net}", net, "echo", ["--mode", "burst", "--conns", "1000"], "ops_per_sec", "conns/s"),
             (f"{idle} idle conns, {net}", net, "echo", ["--mode", "idle", "--conns", idle, "--hold", "1"], "kib_per_conn", "KiB/conn (lower is better)"),
         ]
+    # Connection churn while the server holds many others: what a long-lived server does.
+    out.append((f"connect+echo+close beside {idle} idle, unix", "unix", "echo", ["--mode", "connrate", "--conns", "8", "--idle", idle, "--duration", d, "--warmup", w], "ops_per_sec", "conns/s"))
     out.append(("fd passing, unix", "unix", "fdrecv", ["--mode", "fdpass", "--window", "32", "--duration", d, "--warmup", w], "ops_per_sec", "fds/s"))
     return out
 

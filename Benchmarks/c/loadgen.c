@@ -6,7 +6,7 @@
  *           --network tcp|unix --address ADDR
  *           [--conns N] [--size BYTES] [--duration S] [--warmup S]
  *           [--window W] [--hold S] [--server-pid PID] [--threads T]
- *           [--timeout S]
+ *           [--timeout S] [--idle M]
  *
  * Prints exactly one JSON line on stdout at the end; on any error (refused,
  * wrong echo, no progress for --timeout seconds) prints a message on stderr
@@ -18,7 +18,9 @@
  *   stream    N conns (1) write --size (65536) chunks and read the echo at
  *             once; ops = chunks echoed, gib_per_sec = echoed bytes
  *   connrate  N loops (8) of dial, one --size (64) echo, close; ops =
- *             connections, p50/p99 of the whole cycle
+ *             connections, p50/p99 of the whole cycle; with --idle M, M
+ *             connections (one echo each) are opened first and held open
+ *             while it runs: a server's cost per connection as it holds many
  *   fdpass    one unix conn, --window (32) messages of 1 byte + 1 fd in
  *             flight; ops = acked fds, p50/p99 from send to ack
  *   idle      N (10000) dials with one echo each, then --hold seconds; with
@@ -76,7 +78,7 @@ static struct {
     enum mode mode;
     int is_tcp;
     const char *network, *address;
-    int conns, window, threads;
+    int conns, window, threads, idle;
     size_t size;
     double duration, warmup, hold, timeout;
     long server_pid;
@@ -608,11 +610,11 @@ static void *worker_main(void *arg)
 
 struct dial_result { int ok, failed; uint64_t t_first, t_last; struct hist *h; };
 
-/* Dial opt.conns connections, at most `window` dials+echoes in flight (all of
+/* Dial `count` connections, at most `window` dials+echoes in flight (all of
  * them at once for burst), and do one echo on each. Connections stay open
  * (the caller closes them). Failed dials are counted when count_failures
  * (burst), fatal otherwise. */
-static void run_dials(struct cconn *cs, int window, int count_failures, struct dial_result *res)
+static void run_dials(struct cconn *cs, int count, int window, int count_failures, struct dial_result *res)
 {
     int epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0)
@@ -622,10 +624,10 @@ static void run_dials(struct cconn *cs, int window, int count_failures, struct d
     int next = 0, inflight = 0, finished = 0;
     uint64_t last_progress = now_ns();
     res->t_first = last_progress;
-    while (finished < opt.conns) {
+    while (finished < count) {
         /* Start dials up to the window. */
         int backoff = 0;
-        while (next < opt.conns && inflight < window) {
+        while (next < count && inflight < window) {
             int r = echo_start(epfd, &cs[next], (uint64_t)next);
             next++;
             if (r == 0) {
@@ -672,7 +674,7 @@ static void run_dials(struct cconn *cs, int window, int count_failures, struct d
         if (t - last_progress > timeout_ns) {
             if (!count_failures)
                 fail("timeout: %d of %d connections echoed, none for %.1f s",
-                     res->ok, opt.conns, opt.timeout);
+                     res->ok, count, opt.timeout);
             /* burst: what did not connect in time has failed */
             for (int i = 0; i < next; i++)
                 if (cs[i].state == C_CONNECTING || cs[i].state == C_ECHO) {
@@ -681,7 +683,7 @@ static void run_dials(struct cconn *cs, int window, int count_failures, struct d
                     cs[i].state = C_IDLE;
                     res->failed++;
                 }
-            res->failed += opt.conns - next;
+            res->failed += count - next;
             break;
         }
     }
@@ -759,7 +761,7 @@ static void usage(void)
             "               --network tcp|unix --address ADDR\n"
             "               [--conns N] [--size BYTES] [--duration S] [--warmup S]\n"
             "               [--window W] [--hold S] [--server-pid PID] [--threads T]\n"
-            "               [--timeout S]\n");
+            "               [--timeout S] [--idle M]\n");
     exit(2);
 }
 
@@ -793,6 +795,7 @@ static void parse_args(int argc, char **argv)
         else if (!strcmp(k, "--server-pid")) opt.server_pid = (long)num(v, 1, 1e9);
         else if (!strcmp(k, "--threads")) opt.threads = (int)num(v, 1, 1024);
         else if (!strcmp(k, "--timeout")) opt.timeout = num(v, 0.001, 1e6);
+        else if (!strcmp(k, "--idle")) opt.idle = (int)num(v, 0, 1e6);
         else usage();
     }
     if (!mode || !opt.network || !opt.address)
@@ -808,6 +811,8 @@ static void parse_args(int argc, char **argv)
     else if (strcmp(opt.network, "unix")) usage();
     if (opt.mode == M_FDPASS && opt.is_tcp)
         fail("--mode fdpass needs --network unix");
+    if (opt.idle && opt.mode != M_CONNRATE)
+        fail("--idle goes with --mode connrate");
     if (opt.conns < 0)
         opt.conns = opt.mode == M_CONNRATE ? 8 : opt.mode == M_IDLE ? 10000
                   : opt.mode == M_BURST ? 1000 : 1;
@@ -829,10 +834,10 @@ int main(int argc, char **argv)
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
-        if (opt.mode == M_IDLE || opt.mode == M_BURST)
-            if (rl.rlim_cur < (rlim_t)opt.conns + 16)
-                fail("RLIMIT_NOFILE %llu is too low for %d connections",
-                     (unsigned long long)rl.rlim_cur, opt.conns);
+        int held = opt.mode == M_IDLE || opt.mode == M_BURST ? opt.conns : opt.idle;
+        if (rl.rlim_cur < (rlim_t)held + 16)
+            fail("RLIMIT_NOFILE %llu is too low for %d connections",
+                 (unsigned long long)rl.rlim_cur, held);
     }
     parse_address();
     timeout_ns = (uint64_t)(opt.timeout * 1e9);
@@ -866,7 +871,7 @@ int main(int argc, char **argv)
          * non-blocking dial with EAGAIN once its backlog is full (128 is a
          * common default), and idle measures memory, not accept speed.
          * burst fires them all at once on purpose. */
-        run_dials(cs, opt.mode == M_IDLE ? SETUP_WINDOW : opt.conns,
+        run_dials(cs, opt.conns, opt.mode == M_IDLE ? SETUP_WINDOW : opt.conns,
                   opt.mode == M_BURST, &dr);
         double cpu = cpu_seconds(RUSAGE_SELF) - cpu0;
         res.ops = (uint64_t)dr.ok;
@@ -905,6 +910,14 @@ int main(int argc, char **argv)
     if (opt.mode != M_CONNRATE)
         for (int i = 0; i < opt.conns; i++)
             cs[i].fd = dial_blocking();
+    /* connrate --idle: the held connections, open before the clock starts. */
+    struct cconn *idle = opt.idle ? calloc((size_t)opt.idle, sizeof *idle) : NULL;
+    if (opt.idle) {
+        if (!idle)
+            fail("out of memory");
+        struct dial_result dr = {0};
+        run_dials(idle, opt.idle, SETUP_WINDOW, 0, &dr);
+    }
 
     struct worker *ws = calloc((size_t)opt.threads, sizeof *ws);
     if (!ws)
@@ -946,6 +959,9 @@ int main(int argc, char **argv)
     }
     if (res.ops == 0)
         fail("no %s completed in %.2f s", mode_names[opt.mode], opt.duration);
+    for (int i = 0; i < opt.idle; i++)
+        if (idle[i].state != C_IDLE)
+            close(idle[i].fd);
     print_result(&res);
     return 0;
 }
