@@ -9,12 +9,8 @@ import Testing
 struct ConnFDPassingTests {
     @Test("writeMsgUnix/readMsgUnix pass an fd: it arrives close-on-exec and is the same file")
     func passOneFD() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        try await CT.withPair(.unix) { p in
-            let sender = p.client as! UnixConn, receiver = p.server as! UnixConn
-            let file = try CT.tempFile(dir, "f.txt", "hello through SCM_RIGHTS")
-            defer { try? Syscall.close(file) }
+        try await withFilesToPass(1, "f", { _ in "hello through SCM_RIGHTS" }) { sender, receiver, files in
+            let file = files[0]
             let w = try await sender.writeMsgUnix(Array("x".utf8), Syscall.unixRights(file), nil)
             #expect(w.n == 1)
             #expect(w.oobn == Syscall.cmsgSpace(4))
@@ -37,12 +33,7 @@ struct ConnFDPassingTests {
 
     @Test("several fds in one message arrive in order")
     func passSeveralFDs() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        try await CT.withPair(.unix) { p in
-            let sender = p.client as! UnixConn, receiver = p.server as! UnixConn
-            let files = try (0..<3).map { try CT.tempFile(dir, "f\($0).txt", "file \($0)") }
-            defer { for f in files { try? Syscall.close(f) } }
+        try await withFilesToPass(3, "f", { "file \($0)" }) { sender, receiver, files in
             _ = try await sender.writeMsgUnix(Array("abc".utf8), Syscall.unixRights(files), nil)
             var data = [UInt8](repeating: 0, count: 16)
             var oob = [UInt8](repeating: 0, count: Syscall.cmsgSpace(4 * 8))
@@ -60,12 +51,7 @@ struct ConnFDPassingTests {
 
     @Test("readMsgUnix(into:oob:) and the in-place parsers: the data, the fds in order, close-on-exec, after a wait")
     func passFDsIntoOwnedMemory() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        try await CT.withPair(.unix) { p in
-            let sender = p.client as! UnixConn, receiver = p.server as! UnixConn
-            let files = try (0..<2).map { try CT.tempFile(dir, "g\($0).txt", "owned \($0)") }
-            defer { for f in files { try? Syscall.close(f) } }
+        try await withFilesToPass(2, "g", { "owned \($0)" }) { sender, receiver, files in
             let data = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 1)
             let oob = UnsafeMutableRawBufferPointer.allocate(byteCount: Syscall.cmsgSpace(4 * 8), alignment: 8)
             defer { data.deallocate(); oob.deallocate() }
@@ -97,12 +83,7 @@ struct ConnFDPassingTests {
 
     @Test("a control buffer too small: MSG_CTRUNC, close what arrived, nothing leaks (F3)")
     func controlTruncated() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        try await CT.withPair(.unix) { p in
-            let sender = p.client as! UnixConn, receiver = p.server as! UnixConn
-            let files = try (0..<3).map { try CT.tempFile(dir, "t\($0).txt", "t\($0)") }
-            defer { for f in files { try? Syscall.close(f) } }
+        try await withFilesToPass(3, "t", { "t\($0)" }) { sender, receiver, files in
             _ = try await sender.writeMsgUnix(Array("m".utf8), Syscall.unixRights(files), nil)
             var data = [UInt8](repeating: 0, count: 16)
             // CMSG_SPACE(4) is 24 bytes: room for two fds after alignment, not three.
@@ -126,12 +107,8 @@ struct ConnFDPassingTests {
 
     @Test("no data with oob on a stream: one dummy byte; writeMsgUnix n 0, readMsgUnix into an empty buffer n 1")
     func dummyByte() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        try await CT.withPair(.unix) { p in
-            let sender = p.client as! UnixConn, receiver = p.server as! UnixConn
-            let file = try CT.tempFile(dir, "d.txt", "dummy")
-            defer { try? Syscall.close(file) }
+        try await withFilesToPass(1, "d", { _ in "dummy" }) { sender, receiver, files in
+            let file = files[0]
             let w = try await sender.writeMsgUnix([], Syscall.unixRights(file), nil)
             #expect(w.n == 0)
             #expect(w.oobn == Syscall.cmsgSpace(4))
@@ -230,5 +207,21 @@ struct ConnFDPassingTests {
             var b = [UInt8](repeating: 0, count: 8)
             #expect(try await outside.read(&b) == 0)
         }
+    }
+}
+
+/// Runs `body` with a connected unix stream pair (sender and receiver) and `count` open
+/// temporary files, the i-th holding `contents(i)`; afterwards closes them all and removes the
+/// files.
+private func withFilesToPass(
+    _ count: Int, _ prefix: String, _ contents: @escaping @Sendable (Int) -> String,
+    _ body: @escaping @Sendable (_ sender: UnixConn, _ receiver: UnixConn, _ files: [Int32]) async throws -> Void
+) async throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try await CT.withPair(.unix) { p in
+        let files = try (0..<count).map { try CT.tempFile(dir, "\(prefix)\($0).txt", contents($0)) }
+        defer { for f in files { try? Syscall.close(f) } }
+        try await body(p.client as! UnixConn, p.server as! UnixConn, files)
     }
 }
