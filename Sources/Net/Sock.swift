@@ -50,9 +50,16 @@ func socket(
     }
 }
 
-/// Registers a new fd with a poller; the error names epoll_ctl, the call that failed.
-func registered(_ fd: Int32) throws -> PollFD {
-    do { return try PollFD(fd) } catch { throw NetFD.wrap(error, "epollctl") }
+/// Registers a new fd with a poller: the next in turn, or for a connection `listener` accepted,
+/// the one Placement picks (usually the listener's own). The error names epoll_ctl, the call
+/// that failed.
+func registered(_ fd: Int32, acceptedBy listener: PollFD? = nil) throws -> PollFD {
+    do throws(PollError) {
+        guard let listener else { return try PollFD(fd) }
+        return try PollFD(fd, poller: try PollerGroup.poller(forConnectionAcceptedBy: listener.poller))
+    } catch {
+        throw NetFD.wrap(error, "epollctl")
+    }
 }
 
 /// Go's setDefaultSockopts: IPV6_V6ONLY set explicitly either way (so "tcp" is dual-stack

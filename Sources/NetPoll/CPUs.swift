@@ -1,29 +1,42 @@
-// How many CPUs this process may run on: the affinity mask, which `taskset` and cgroup cpusets
+// Which CPUs this process may run on: the affinity mask, which `taskset` and cgroup cpusets
 // narrow, not the machine's total. Go sizes GOMAXPROCS the same way (sched_getaffinity).
 import Syscall
 
 enum CPUs {
-    /// The number of CPUs in this process's affinity mask, read once from /proc/self/status
-    /// ("Cpus_allowed_list: 0-3,6"); 1 if it cannot be read.
-    static let allowed: Int = {
-        guard let fd = try? Syscall.open("/proc/self/status", Syscall.O_RDONLY | Syscall.O_CLOEXEC, 0) else { return 1 }
+    /// The CPU numbers in this process's affinity mask, read once from /proc/self/status
+    /// ("Cpus_allowed_list: 0-3,6"); empty if it cannot be read.
+    static let allowedList: [Int] = {
+        guard let status = readSmallFile("/proc/self/status"),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") })
+        else { return [] }
+        return cpus(in: line.dropFirst("Cpus_allowed_list:".count))
+    }()
+
+    /// The number of CPUs in the affinity mask; 1 if it cannot be read.
+    static let allowed: Int = max(1, allowedList.count)
+
+    /// The CPU numbers in a list such as "0-3,6".
+    static func cpus(in list: Substring) -> [Int] {
+        var numbers: [Int] = []
+        for part in list.split(separator: ",") {
+            let bounds = part.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: " \t")) }
+            if bounds.count == 2, bounds[0] <= bounds[1] {
+                numbers += bounds[0]...bounds[1]
+            } else if bounds.count == 1 {
+                numbers.append(bounds[0])
+            }
+        }
+        return numbers
+    }
+
+    /// A file of /proc, read whole (they are generated on each read, and small).
+    static func readSmallFile(_ path: String) -> String? {
+        guard let fd = try? Syscall.open(path, Syscall.O_RDONLY | Syscall.O_CLOEXEC, 0) else { return nil }
         defer { try? Syscall.close(fd) }
         var text: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while let n = try? Syscall.read(fd, &buffer), n > 0 { text += buffer[..<n] }
-        let status = String(decoding: text, as: UTF8.self)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return 1 }
-        return max(1, countCPUs(in: line.dropFirst("Cpus_allowed_list:".count)))
-    }()
-
-    /// Counts the CPUs in a list such as "0-3,6".
-    static func countCPUs(in list: Substring) -> Int {
-        var count = 0
-        for part in list.split(separator: ",") {
-            let bounds = part.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: " \t")) }
-            if bounds.count == 2 { count += max(0, bounds[1] - bounds[0] + 1) } else if bounds.count == 1 { count += 1 }
-        }
-        return count
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

@@ -33,6 +33,8 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     /// True while the thread is in (or about to enter) a blocking epoll_wait: whoever queues
     /// work then must write the eventfd.
     private let sleeping = Atomic<Bool>(false)
+    /// The fds registered now: Placement balances accepted connections by it.
+    private let registrations = Atomic<Int>(0)
     /// Whether spinning has been catching work lately. Poller thread only.
     private var spinPolicy = SpinPolicy()
 
@@ -82,8 +84,12 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
             registry.withLock { $0.release(token.slot) }
             throw PollError(error)
         }
+        registrations.add(1, ordering: .relaxed)
         return desc
     }
+
+    /// How many fds are registered with this poller.
+    package var registrationCount: Int { registrations.load(ordering: .relaxed) }
 
     /// Frees the slot of an fd about to be closed. close(2) itself removes the fd from epoll
     /// when it drops the last reference to the open file, so EPOLL_CTL_DEL, a system call per
@@ -95,6 +101,7 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
             try? Syscall.epollCtl(epfd, EPOLL_CTL_DEL, fd, EpollEvent(events: 0, data: 0))
         }
         registry.withLock { $0.release(desc.slot) }
+        registrations.subtract(1, ordering: .relaxed)
     }
 
     // MARK: timers

@@ -1,5 +1,6 @@
 // The process's netpollers: one per CPU the process may use, started on first use and kept for the life of
-// the process, as Go's runtime keeps its netpoller. New fds are spread across them in turn.
+// the process, as Go's runtime keeps its netpoller. New fds are spread across them in turn;
+// accepted connections may stay with their listener's poller instead (Placement).
 import Synchronization
 
 package enum PollerGroup {

@@ -1,0 +1,90 @@
+// Where accepted connections go: the policy as a table, then the pollers' registration counts
+// it reads and the group's answer on this machine's pollers.
+@testable import NetPoll
+import Syscall
+import TestSupport
+import Testing
+
+@Suite struct PlacementPolicyTests {
+    static let limit = Placement.imbalanceLimit
+
+    @Test(arguments: [
+        // (accepting poller's count, every count, spare CPUs) -> choice
+        (0, [0, 0], 0.0, Placement.Choice.local),                      // busy machine: stay
+        (5, [5, 0], 0.0, .local),                                       // within the limit
+        (limit - 1, [limit - 1, 0], 0.0, .local),                       // one short of it
+        (limit, [limit, 0], 0.0, .leastLoaded(1)),                      // at the limit: give away
+        (limit + 3, [2, limit + 3, 3], 0.0, .leastLoaded(0)),           // to the least loaded
+        (0, [0, 0], 0.5, .leastLoaded(0)),                              // half a CPU idle: spread
+        (3, [3, 1, 2], 1.8, .leastLoaded(1)),
+        (0, [0, 0], 0.49, .local),
+        (limit, [0, limit], 2.0, .leastLoaded(0)),                      // the limit before spreading
+        (3, [3], 2.0, .local),                                          // one poller: nothing to choose
+        (3, [], 0.0, .local),
+    ])
+    func choice(_ local: Int, _ counts: [Int], _ spare: Double, _ expected: Placement.Choice) {
+        #expect(Placement.choose(localCount: local, counts: counts, spareCPUs: spare) == expected)
+    }
+
+    /// Ties among the least loaded go to the first at or after `turn`, so they go round.
+    @Test func tiesGoRound() {
+        let picks = (0..<6).map { Placement.choose(localCount: 2, counts: [2, 1, 1, 1], spareCPUs: 1, turn: $0) }
+        #expect(picks == [.leastLoaded(1), .leastLoaded(1), .leastLoaded(2), .leastLoaded(3), .leastLoaded(1), .leastLoaded(1)])
+    }
+}
+
+@Suite(.fdLeakCheck)
+struct PlacementTests {
+    @Test func registrationCountFollowsRegisterAndClose() throws {
+        for poller in try PollerGroup.all() {
+            let before = poller.registrationCount
+            let (x, y) = try Syscall.socketpair(Syscall.AF_UNIX, Syscall.SOCK_STREAM | Syscall.SOCK_NONBLOCK | Syscall.SOCK_CLOEXEC, 0)
+            let a = try PollFD(x, poller: poller)
+            let b = try PollFD(y, poller: poller)
+            #expect(poller.registrationCount == before + 2)
+            try a.close()
+            #expect(poller.registrationCount == before + 1)
+            try b.close()
+            #expect(poller.registrationCount == before)
+        }
+    }
+
+    /// With no spare CPU a connection stays on the accepting poller until that poller holds
+    /// `imbalanceLimit` more fds than the least loaded; then it goes there. With a spare CPU
+    /// they go to every poller in turn. (On a one-CPU machine the one poller gets everything.)
+    @Test func theGroupKeepsConnectionsLocalUntilTheLimit() throws {
+        defer { SpareCPU.pretend(nil) }
+        let pollers = try PollerGroup.all()
+        let local = pollers.min { $0.registrationCount < $1.registrationCount }!
+        SpareCPU.pretend(0)
+        #expect(try PollerGroup.poller(forConnectionAcceptedBy: local) === local)
+
+        // Load the accepting poller up to the limit above the least loaded other poller.
+        var held: [PollFD] = []
+        defer { for fd in held { try? fd.close() } }
+        let othersLeast = pollers.filter { $0 !== local }.map(\.registrationCount).min() ?? Int.max
+        while pollers.count > 1 && local.registrationCount < othersLeast + Placement.imbalanceLimit {
+            let (x, y) = try Syscall.socketpair(Syscall.AF_UNIX, Syscall.SOCK_STREAM | Syscall.SOCK_NONBLOCK | Syscall.SOCK_CLOEXEC, 0)
+            held += [try PollFD(x, poller: local), try PollFD(y, poller: local)]
+        }
+        let overLimit = try PollerGroup.poller(forConnectionAcceptedBy: local)
+        #expect((overLimit === local) == (pollers.count == 1))
+        for fd in held { try fd.close() }
+        held = []
+
+        SpareCPU.pretend(Double(pollers.count))
+        var seen: [ObjectIdentifier] = []
+        for _ in 0..<pollers.count * 2 {
+            seen.append(ObjectIdentifier(try PollerGroup.poller(forConnectionAcceptedBy: local)))
+        }
+        #expect(Set(seen).count == pollers.count, "a spare CPU spreads connections over every poller")
+    }
+
+    /// In this suite because the others here pretend: they run one at a time.
+    @Test func thisMachineReportsAFigureWithinItsCPUs() async throws {
+        _ = SpareCPU.current()
+        try await Task.sleep(for: SpareCPU.refreshInterval + .milliseconds(50))
+        let spare = SpareCPU.current()
+        #expect(spare >= 0 && spare <= Double(CPUs.allowed), "\(spare) idle CPUs of \(CPUs.allowed)")
+    }
+}
