@@ -1,5 +1,6 @@
 // Network names: Go's parseNetwork (dial.go) and the IP protocol table (lookup.go,
 // lookup_unix.go). Twelve plain names, plus "ip:PROTO", "ip4:PROTO" and "ip6:PROTO".
+import NetPoll
 import Synchronization
 import Syscall
 
@@ -59,16 +60,6 @@ private let ipProtocols: [String: Int32] = {
     }
     return table
 }()
-
-/// A small text file read whole with Syscall, or nil if it cannot be read.
-func readTextFile(_ path: String) -> String? {
-    guard let fd = try? Syscall.open(path, Syscall.O_RDONLY | Syscall.O_CLOEXEC, 0) else { return nil }
-    defer { try? Syscall.close(fd) }
-    var content: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 16384)
-    while let n = try? Syscall.read(fd, &buffer), n > 0 { content += buffer[..<n] }
-    return String(decoding: content, as: UTF8.self)
-}
 
 /// The socket type for a unix network name.
 func unixSocketType(_ network: String) -> Int32? {

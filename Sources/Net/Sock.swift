@@ -80,14 +80,9 @@ private func setDefaultSockopts(_ s: Int32, family: Int32, sotype: Int32, ipv6on
 /// The listen(2) backlog: /proc/sys/net/core/somaxconn, read once; 128 (SOMAXCONN) if it
 /// cannot be read, as in Go.
 let listenerBacklog: Int = {
-    guard let fd = try? Syscall.open("/proc/sys/net/core/somaxconn", Syscall.O_RDONLY | Syscall.O_CLOEXEC, 0) else {
-        return 128
-    }
-    defer { try? Syscall.close(fd) }
-    var buf = [UInt8](repeating: 0, count: 32)
-    guard let n = try? Syscall.read(fd, &buf), n > 0 else { return 128 }
-    let digits = buf[..<n].prefix { $0 >= 0x30 && $0 <= 0x39 }
-    guard let value = Int(String(decoding: digits, as: UTF8.self)), value > 0 else { return 128 }
+    guard let text = readTextFile("/proc/sys/net/core/somaxconn") else { return 128 }
+    let digits = text.prefix { $0 >= "0" && $0 <= "9" }
+    guard let value = Int(digits), value > 0 else { return 128 }
     return value
 }()
 

@@ -1,12 +1,11 @@
 // Which CPUs this process may run on: the affinity mask, which `taskset` and cgroup cpusets
 // narrow, not the machine's total. Go sizes GOMAXPROCS the same way (sched_getaffinity).
-import Syscall
 
 enum CPUs {
     /// The CPU numbers in this process's affinity mask, read once from /proc/self/status
     /// ("Cpus_allowed_list: 0-3,6"); empty if it cannot be read.
     static let allowedList: [Int] = {
-        guard let status = readSmallFile("/proc/self/status"),
+        guard let status = readTextFile("/proc/self/status"),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") })
         else { return [] }
         return cpus(in: line.dropFirst("Cpus_allowed_list:".count))
@@ -27,16 +26,6 @@ enum CPUs {
             }
         }
         return numbers
-    }
-
-    /// A file of /proc, read whole (they are generated on each read, and small).
-    static func readSmallFile(_ path: String) -> String? {
-        guard let fd = try? Syscall.open(path, Syscall.O_RDONLY | Syscall.O_CLOEXEC, 0) else { return nil }
-        defer { try? Syscall.close(fd) }
-        var text: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while let n = try? Syscall.read(fd, &buffer), n > 0 { text += buffer[..<n] }
-        return String(decoding: text, as: UTF8.self)
     }
 }
 

@@ -46,7 +46,7 @@ package enum SpareCPU {
         let now = ContinuousClock.now
         _ = lastSample.withLockIfAvailable { last in
             if let previous = last, previous.at.duration(to: now) < refreshInterval { return }
-            guard let text = CPUs.readSmallFile("/proc/stat"), let ticks = ticks(inProcStat: text, cpus: CPUs.allowedList) else { return }
+            guard let text = readTextFile("/proc/stat"), let ticks = ticks(inProcStat: text, cpus: CPUs.allowedList) else { return }
             if let previous = last, let spare = spareCPUs(from: previous.ticks, to: ticks) {
                 spareMilliCPUs.store(Int(spare * 1000), ordering: .relaxed)
             }
