@@ -39,15 +39,23 @@ package enum Placement {
     /// Where a connection accepted on the poller holding `localCount` registrations goes, given
     /// every poller's count (the accepting one's included) and the spare CPU. Among pollers
     /// equally loaded, the first at or after index `turn` (mod the count) is least loaded, so
-    /// ties go round.
-    static func choose(localCount: Int, counts: [Int], spareCPUs: Double, turn: Int = 0) -> Choice {
-        guard counts.count > 1 else { return .local }
-        var least = turn % counts.count
-        for step in 1..<counts.count {
-            let i = (turn + step) % counts.count
-            if counts[i] < counts[least] { least = i }
+    /// ties go round. `counts` is any collection indexed from 0, so the accept path can pass a
+    /// lazy view of the pollers' counters instead of allocating an array per connection.
+    static func choose<Counts: RandomAccessCollection<Int>>(
+        localCount: Int, counts: Counts, spareCPUs: Double, turn: Int = 0
+    ) -> Choice where Counts.Index == Int {
+        let n = counts.count
+        guard n > 1 else { return .local }
+        // The turn counter may wrap around to negative numbers: take it as unsigned.
+        let start = Int(UInt(bitPattern: turn) % UInt(n))
+        var least = start
+        var leastCount = counts[start]
+        for step in 1..<n {
+            let i = (start + step) % n
+            let count = counts[i]
+            if count < leastCount { (least, leastCount) = (i, count) }
         }
-        if localCount >= counts[least] + imbalanceLimit || spareCPUs >= spareThreshold { return .leastLoaded(least) }
+        if localCount >= leastCount + imbalanceLimit || spareCPUs >= spareThreshold { return .leastLoaded(least) }
         return .local
     }
 }
@@ -61,7 +69,7 @@ extension PollerGroup {
     package static func poller(forConnectionAcceptedBy listener: Poller) throws(PollError) -> Poller {
         let pollers = try all()
         guard pollers.count > 1 else { return listener }
-        let counts = pollers.map(\.registrationCount)
+        let counts = pollers.lazy.map(\.registrationCount)
         let turn = acceptTurn.wrappingAdd(1, ordering: .relaxed).oldValue
         switch Placement.choose(localCount: listener.registrationCount, counts: counts, spareCPUs: SpareCPU.current(), turn: turn) {
         case .local: return listener

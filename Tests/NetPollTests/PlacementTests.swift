@@ -31,6 +31,12 @@ import Testing
         let picks = (0..<6).map { Placement.choose(localCount: 2, counts: [2, 1, 1, 1], spareCPUs: 1, turn: $0) }
         #expect(picks == [.leastLoaded(1), .leastLoaded(1), .leastLoaded(2), .leastLoaded(3), .leastLoaded(1), .leastLoaded(1)])
     }
+
+    /// The turn counter wraps around: a negative turn still picks a poller that exists.
+    @Test func aWrappedTurnStillPicksAPoller() {
+        #expect(Placement.choose(localCount: 0, counts: [1, 1, 1], spareCPUs: 1, turn: Int.min) == .leastLoaded(2))
+        #expect(Placement.choose(localCount: 0, counts: [1, 1, 1], spareCPUs: 1, turn: -1) == .leastLoaded(0))
+    }
 }
 
 @Suite(.fdLeakCheck)
