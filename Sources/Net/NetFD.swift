@@ -84,7 +84,7 @@ final class NetFD: Sendable {
         do { try pfd.withFD { (fd) throws(Errno) in try Syscall.shutdown(fd, how) } } catch { throw Self.wrap(error, "shutdown") }
     }
 
-    func setDeadline(_ t: ContinuousClock.Instant?, _ directions: [PollDesc.Direction]) throws {
+    func setDeadline(_ t: ContinuousClock.Instant?, _ directions: PollDesc.Directions) throws {
         do { try pfd.setDeadline(t, directions) } catch { throw Self.wrap(error, "setdeadline") }
     }
 

@@ -142,7 +142,7 @@ extension NetFD {
         var remote: (any Addr)? = raddr
         if let raddr, let rsa = try raddr.sockaddr(family) {
             if let deadline {
-                try setDeadline(deadline, [.write])
+                try setDeadline(deadline, .write)
             }
             do {
                 try await pfd.connect(rsa)
@@ -152,7 +152,7 @@ extension NetFD {
             } catch {
                 throw NetFD.wrap(error, "connect")
             }
-            if deadline != nil { try setDeadline(nil, [.write]) }
+            if deadline != nil { try setDeadline(nil, .write) }
             isConnected = true
             remote = netAddr(try? pfd.withFD { (fd) throws(Errno) in try Syscall.getpeername(fd) }, sotype: sotype) ?? raddr
         }

@@ -69,20 +69,20 @@ public class SocketConn: Conn, @unchecked Sendable {
 
     /// Sets the read and write deadlines: Go's `SetDeadline`. nil clears them.
     public func setDeadline(_ t: ContinuousClock.Instant?) throws(OpError) {
-        try setDeadline(t, [.read, .write])
+        try setDeadline(t, .both)
     }
 
     /// Sets the read deadline: Go's `SetReadDeadline`.
     public func setReadDeadline(_ t: ContinuousClock.Instant?) throws(OpError) {
-        try setDeadline(t, [.read])
+        try setDeadline(t, .read)
     }
 
     /// Sets the write deadline: Go's `SetWriteDeadline`.
     public func setWriteDeadline(_ t: ContinuousClock.Instant?) throws(OpError) {
-        try setDeadline(t, [.write])
+        try setDeadline(t, .write)
     }
 
-    private func setDeadline(_ t: ContinuousClock.Instant?, _ d: [PollDesc.Direction]) throws(OpError) {
+    private func setDeadline(_ t: ContinuousClock.Instant?, _ d: PollDesc.Directions) throws(OpError) {
         do { try fd.setDeadline(t, d) } catch { throw setError(error) }
     }
 

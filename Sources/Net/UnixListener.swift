@@ -78,7 +78,7 @@ public final class UnixListener: Listener, @unchecked Sendable {
 
     /// Sets the deadline for accept: Go's `SetDeadline`. nil clears it.
     public func setDeadline(_ t: ContinuousClock.Instant?) throws(OpError) {
-        do { try fd.setDeadline(t, [.read]) } catch { throw opError("set", error) }
+        do { try fd.setDeadline(t, .read) } catch { throw opError("set", error) }
     }
 
     /// A close-on-exec duplicate of the listening fd for the caller to own: Go's `File()`.

@@ -6,12 +6,31 @@
 // Deadlines are absolute; when one passes, the direction is `expired` until it is moved or
 // cleared, and every operation in that direction fails with `.timeout` (a sticky timeout, as in
 // Go). Continuations are always resumed after the lock is released.
+//
+// Each direction keeps at most one live timer in its poller's heap. Moving a deadline later, as
+// Go's idle-timeout idiom does before every read, only records it: the armed timer fires at the
+// earlier time, finds the deadline moved, and re-arms once. So a deadline per operation takes
+// this fd's lock, not the poller's timer lock (shared by every fd on the poller and every thread
+// that sets a deadline), and the heap holds one entry per direction instead of one per call
+// until its periodic compaction. Only a deadline earlier than the armed timer pushes a new one.
 import Synchronization
 import Syscall
 
 package final class PollDesc: Sendable {
     /// The direction an operation waits in.
     package enum Direction: Sendable { case read, write }
+
+    /// A set of directions, for deadlines: `.read`, `.write` or `.both`. A bit set, so setting
+    /// a deadline allocates nothing. (Pass the constants: an array literal such as `[.read]`
+    /// goes through OptionSet's generic initialiser, unspecialised across modules, which cost
+    /// more than the rest of the call.)
+    package struct Directions: OptionSet, Sendable {
+        package let rawValue: UInt8
+        package init(rawValue: UInt8) { self.rawValue = rawValue }
+        package static let read = Directions(rawValue: 1)
+        package static let write = Directions(rawValue: 2)
+        package static let both = Directions(rawValue: 3)
+    }
 
     /// Why a parked operation was resumed.
     enum Wake: Sendable { case ready, closing, timeout, canceled }
@@ -22,7 +41,11 @@ package final class PollDesc: Sendable {
         var waiterID: UInt64 = 0
         var deadline: ContinuousClock.Instant?
         var expired = false
-        /// Bumped whenever the deadline changes, so a timer armed for an old deadline is ignored.
+        /// When this direction's live timer fires; nil when none is in the heap. It may be
+        /// earlier than `deadline` (the deadline moved later since), never later.
+        var armedAt: ContinuousClock.Instant?
+        /// Bumped whenever a new timer replaces the live one, so the replaced entry, still in
+        /// the heap, is ignored when it comes due.
         var sequence: UInt64 = 0
     }
 
@@ -67,6 +90,9 @@ package final class PollDesc: Sendable {
         if f & Self.closingBit != 0 { throw .closing }
         if f & Self.expiredBit(d) != 0 { throw .timeout }
     }
+
+    /// Whether the fd is closing (`evict` has run). One atomic load.
+    package var isClosing: Bool { flags.load(ordering: .acquiring) & Self.closingBit != 0 }
 
     /// Parks until the direction is ready, then returns; throws `.closing`, `.timeout` or
     /// `.canceled` instead if that happens first. Returns at once if an edge came since the
@@ -147,50 +173,69 @@ package final class PollDesc: Sendable {
 
     /// Sets, moves or clears (nil) the deadline of each direction in `directions`. A deadline
     /// at or before now fails the waiter and every later operation with `.timeout`; a future
-    /// one arms a poller timer; moving or clearing it makes the direction usable again.
-    package func setDeadline(_ deadline: ContinuousClock.Instant?, _ directions: [Direction]) {
+    /// one is met by a poller timer; moving or clearing it makes the direction usable again.
+    package func setDeadline(_ deadline: ContinuousClock.Instant?, _ directions: Directions) {
         let now = ContinuousClock.now
-        var resume: [UnsafeContinuation<Wake, Never>] = []
-        var timers: [(ContinuousClock.Instant, Direction, UInt64)] = []
+        // At most one of each per direction: fixed slots, no arrays.
+        var (readWaiter, writeWaiter): (UnsafeContinuation<Wake, Never>?, UnsafeContinuation<Wake, Never>?) = (nil, nil)
+        var (readTimer, writeTimer): (UInt64?, UInt64?) = (nil, nil)
         state.withLock { s in
-            for d in directions {
-                s[d].sequence &+= 1
-                s[d].deadline = deadline
-                s[d].expired = false
-                guard let deadline else { continue }
+            func set(_ side: inout Side) -> (waiter: UnsafeContinuation<Wake, Never>?, timer: UInt64?) {
+                side.deadline = deadline
+                side.expired = false
+                guard let deadline else { return (nil, nil) }   // a live timer finds nothing to do
                 if deadline <= now {
-                    s[d].expired = true
-                    if let w = s[d].waiter {
-                        s[d].waiter = nil
-                        resume.append(w)
-                    }
-                } else {
-                    timers.append((deadline, d, s[d].sequence))
+                    side.expired = true
+                    defer { side.waiter = nil }
+                    return (side.waiter, nil)
                 }
+                // A timer due at or before the deadline re-arms for it when it fires.
+                if let armedAt = side.armedAt, armedAt <= deadline { return (nil, nil) }
+                side.sequence &+= 1   // any later timer still in the heap is now stale
+                side.armedAt = deadline
+                return (nil, side.sequence)
             }
+            if directions.contains(.read) { (readWaiter, readTimer) = set(&s.read) }
+            if directions.contains(.write) { (writeWaiter, writeTimer) = set(&s.write) }
             publishExpiry(s)
         }
-        for (when, d, sequence) in timers { poller.addTimer(at: when, for: self, d, sequence) }
-        for w in resume { w.resume(returning: .timeout) }
+        if let deadline {
+            if let sequence = readTimer { poller.addTimer(at: deadline, for: self, .read, sequence) }
+            if let sequence = writeTimer { poller.addTimer(at: deadline, for: self, .write, sequence) }
+        }
+        readWaiter?.resume(returning: .timeout)
+        writeWaiter?.resume(returning: .timeout)
     }
 
-    /// A poller timer fired: expire the direction if its deadline is still the one the timer
-    /// was armed for.
+    /// A poller timer fired. If it is the direction's live timer: expire the direction if its
+    /// deadline has passed, or re-arm for the deadline if that moved later meanwhile.
     func timerFired(_ d: Direction, _ sequence: UInt64) {
+        let now = ContinuousClock.now
+        var rearm: ContinuousClock.Instant?
         let waiter = state.withLock { s -> UnsafeContinuation<Wake, Never>? in
-            guard s[d].sequence == sequence, !s[d].expired else { return nil }
+            guard s[d].sequence == sequence else { return nil }   // replaced by an earlier timer
+            s[d].armedAt = nil
+            guard let deadline = s[d].deadline, !s[d].expired, !s.closing else { return nil }
+            if deadline > now {
+                s[d].armedAt = deadline
+                rearm = deadline
+                return nil
+            }
             s[d].expired = true
             publishExpiry(s)
             let w = s[d].waiter
             s[d].waiter = nil
             return w
         }
+        if let rearm { poller.addTimer(at: rearm, for: self, d, sequence) }
         waiter?.resume(returning: .timeout)
     }
 
-    /// Whether a timer armed with `sequence` still matters (used to drop stale timers).
+    /// Whether a timer armed with `sequence` still matters: the heap drops the rest when it
+    /// compacts. A closing fd's timers do not, so a closed connection is not kept in memory
+    /// until its deadline.
     func timerIsCurrent(_ d: Direction, _ sequence: UInt64) -> Bool {
-        state.withLock { s in s[d].sequence == sequence && !s[d].expired }
+        state.withLock { s in s[d].sequence == sequence && !s.closing }
     }
 
     /// Copies the expired bits into `flags`; called with the lock held so the bits never go

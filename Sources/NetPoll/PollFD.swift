@@ -76,9 +76,10 @@ package final class PollFD: Sendable {
     }
 
     /// Sets, moves or clears the deadline of the given directions: Go's SetDeadline family.
-    package func setDeadline(_ deadline: ContinuousClock.Instant?, _ directions: [PollDesc.Direction]) throws(PollError) {
-        try mutex.incref()
-        defer { if mutex.decref() { destroy() } }
+    /// Fails with `.closing` once the fd is closed. It takes no FDMutex reference, as it never
+    /// touches the fd number (only the PollDesc), and servers call it before every read.
+    package func setDeadline(_ deadline: ContinuousClock.Instant?, _ directions: PollDesc.Directions) throws(PollError) {
+        if desc.isClosing { throw .closing }
         desc.setDeadline(deadline, directions)
     }
 

@@ -5,9 +5,26 @@ import TestSupport
 import Testing
 
 /// A connected non-blocking socketpair, each end owned by a PollFD.
-func pollPair(_ type: Int32 = Syscall.SOCK_STREAM) throws -> (PollFD, PollFD) {
+func pollPair(_ type: Int32 = Syscall.SOCK_STREAM, on poller: Poller? = nil) throws -> (PollFD, PollFD) {
     let (a, b) = try Syscall.socketpair(Syscall.AF_UNIX, type | Syscall.SOCK_NONBLOCK | Syscall.SOCK_CLOEXEC, 0)
-    return (try PollFD(a), try PollFD(b))
+    return (try PollFD(a, poller: poller), try PollFD(b, poller: poller))
+}
+
+/// Reads one byte from `fd` and returns how the read failed (nil if it read). A read still
+/// blocked after 5 s is ended by closing the fd, so a deadline timer that never fires fails the
+/// test with `.closing` instead of hanging the run.
+func failureOfBlockedRead(_ fd: PollFD) async -> PollError? {
+    let watchdog = Task {
+        do { try await Task.sleep(for: .seconds(5)) } catch { return }   // cancelled: the read ended
+        try? fd.close()
+    }
+    defer { watchdog.cancel() }
+    do {
+        _ = try await fd.read(1)
+        return nil
+    } catch {
+        return error
+    }
 }
 
 extension PollFD {
@@ -123,6 +140,60 @@ struct PollFDTests {
         try await Task.sleep(for: .milliseconds(60))   // past the first deadline
         try await b.write(Array("late".utf8))
         #expect(try await reader.value == Array("late".utf8))
+    }
+
+    /// The timer armed for the first deadline fires early and must re-arm for the later one:
+    /// the read times out then, neither at the first deadline nor never.
+    @Test func aDeadlineMovedLaterFiresAtTheLaterTime() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        try a.setDeadline(.now + .milliseconds(30), [.read])
+        let moved = ContinuousClock.now
+        try a.setDeadline(moved + .milliseconds(150), [.read])
+        #expect(await failureOfBlockedRead(a) == .timeout)
+        let ms = elapsedMs(since: moved)
+        #expect(ms >= 150, "timed out after \(ms) ms, before the moved deadline")
+        #expect(ms < 2000)
+    }
+
+    @Test func aDeadlineMovedEarlierFiresAtTheEarlierTime() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        try a.setDeadline(.now + .seconds(3600), [.read])
+        let start = ContinuousClock.now
+        try a.setDeadline(start + .milliseconds(50), [.read])
+        #expect(await failureOfBlockedRead(a) == .timeout)
+        let ms = elapsedMs(since: start)
+        #expect(ms >= 50 && ms < 2000, "timed out after \(ms) ms")
+    }
+
+    /// Cleared while its timer is armed, then set again later than that timer: the old timer
+    /// finds the new deadline and re-arms for it.
+    @Test func aDeadlineClearedAndSetAgainStillFires() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        try a.setDeadline(.now + .milliseconds(20), [.read])
+        try a.setDeadline(nil, [.read])
+        let start = ContinuousClock.now
+        try a.setDeadline(start + .milliseconds(100), [.read])
+        #expect(await failureOfBlockedRead(a) == .timeout)
+        let ms = elapsedMs(since: start)
+        #expect(ms >= 100 && ms < 2000, "timed out after \(ms) ms")
+    }
+
+    /// A deadline that expired, then moved into the future, is met by the timer still armed.
+    @Test func anExpiredDeadlineMovedAheadFiresAgain() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        try a.setDeadline(.now + .milliseconds(10), [.read])
+        #expect(await failureOfBlockedRead(a) == .timeout)
+        try a.setDeadline(.now + .seconds(3600), [.read])
+        try a.setDeadline(.now - .seconds(1), [.read])
+        let start = ContinuousClock.now
+        try a.setDeadline(start + .milliseconds(60), [.read])
+        #expect(await failureOfBlockedRead(a) == .timeout)
+        let ms = elapsedMs(since: start)
+        #expect(ms >= 60 && ms < 2000, "timed out after \(ms) ms")
     }
 
     @Test func settingADeadlineInThePastWakesABlockedRead() async throws {

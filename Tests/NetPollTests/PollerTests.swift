@@ -91,4 +91,41 @@ struct PollerTests {
         #expect(growth < 10_000, "the heap kept \(growth) stale timers")
         try a.setDeadline(nil, [.read])
     }
+
+    /// Go's idle-timeout idiom moves the read deadline later before every read: the one armed
+    /// timer re-arms when it fires instead, so the heap gets no entry per call.
+    @Test func movingADeadlineLaterArmsNoNewTimer() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        let before = a.poller.timerCount
+        try a.setDeadline(.now + .seconds(3600), [.read, .write])
+        for _ in 0..<1000 {
+            try a.setDeadline(.now + .seconds(3600), [.read])
+        }
+        #expect(a.poller.timerCount - before == 2, "one timer per direction")
+        try a.setDeadline(.now + .seconds(1800), [.read])   // earlier: a new timer
+        #expect(a.poller.timerCount - before == 3)
+    }
+
+    /// A closed fd's timers are dropped when the heap compacts, with the fd's state: a closed
+    /// connection is not kept until its deadline.
+    @Test func aClosedFDsTimersGoAtTheNextCompaction() async throws {
+        weak var closedDesc: PollDesc?
+        do {
+            let (a, b) = try pollPair(on: try PollerGroup.all()[0])
+            closedDesc = a.desc
+            try a.setDeadline(.now + .seconds(3600), [.read])
+            try a.close()
+            try b.close()
+        }
+        #expect(closedDesc != nil, "held by its timer until a compaction")
+        // Enough timers of a live fd to compact the heap: each moves the deadline earlier.
+        let (c, d) = try pollPair(on: try PollerGroup.all()[0])
+        defer { try? c.close(); try? d.close() }
+        let start = ContinuousClock.now + .seconds(3600)
+        for i in 0..<10_000 {
+            try c.setDeadline(start - .milliseconds(i), [.read])
+        }
+        #expect(closedDesc == nil, "the closed fd's timer survived compaction")
+    }
 }
