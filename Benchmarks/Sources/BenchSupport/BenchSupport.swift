@@ -1,7 +1,7 @@
 // What every benchmark server shares and none of them measures: the command-line contract,
 // the open-file limit, a clean exit on SIGINT/SIGTERM, and the "listening on" line.
 //
-//   <server> --network tcp|unix --address ADDR [--mode echo|fdrecv]
+//   <server> --network tcp|unix --address ADDR [--mode echo|fdrecv] [--read-timeout SECONDS]
 import ArgumentParser
 import Glibc
 
@@ -34,11 +34,28 @@ public struct ServerOptions: ParsableCommand, Sendable {
     @Option(help: "echo, or fdrecv (unix only)")
     public var mode: ServerMode = .echo
 
+    /// Go's idle-timeout idiom, as net/http uses it: before every read the server moves the
+    /// connection's read deadline to now plus this, and closes a connection that stays silent
+    /// that long. Measures what a deadline per operation costs.
+    @Option(help: "echo only: set a read deadline this many seconds ahead before every read")
+    public var readTimeout: Double?
+
+    /// `readTimeout` in whole nanoseconds.
+    public var readTimeoutDuration: (nanoseconds: Int64, duration: Duration)? {
+        readTimeout.map { seconds in
+            let ns = Int64(seconds * 1e9)
+            return (ns, .nanoseconds(ns))
+        }
+    }
+
     public init() {}
 
     public func validate() throws {
         if mode == .fdrecv && network != .unix {
             throw ValidationError("--mode fdrecv needs --network unix")
+        }
+        if let readTimeout, mode != .echo || !(readTimeout > 0) {
+            throw ValidationError("--read-timeout needs --mode echo and a positive number of seconds")
         }
     }
 }

@@ -3,7 +3,10 @@
 // each ByteBuffer back and flushes when the read burst is over. One addition: it honours a
 // client's half-close (see userInboundEventTriggered), as Go's and SwiftNet's servers do.
 //
-//   nio-echo --network tcp|unix --address ADDR [--mode echo]
+//   nio-echo --network tcp|unix --address ADDR [--mode echo] [--read-timeout SECONDS]
+//
+// With --read-timeout, NIO's own idle-timeout idiom: an IdleStateHandler before the echo
+// handler, and a connection with no read for that long is closed.
 //
 // Prints "listening on ADDR" once ready; on SIGINT or SIGTERM removes a unix socket file and
 // exits 0. There is no fdrecv mode: NIO has no idiomatic SCM_RIGHTS receive on a stream channel.
@@ -33,6 +36,10 @@ final class EchoHandler: ChannelInboundHandler {
     /// is written. Without this, NIO closes at once on end of input and drops the pending
     /// writes: a client that half-closes after sending loses the tail of its echo.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .read = event as? IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)   // --read-timeout passed with no read: Go's deadline
+            return
+        }
         guard case .inputClosed = event as? ChannelEvent else {
             context.fireUserInboundEventTriggered(event)
             return
@@ -54,6 +61,9 @@ var bootstrap = ServerBootstrap(group: group)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
+            if let readTimeout = options.readTimeoutDuration {
+                try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .nanoseconds(readTimeout.nanoseconds)))
+            }
             try channel.pipeline.syncOperations.addHandler(EchoHandler())
         }
     }

@@ -3,7 +3,7 @@
 // on the listener's poller), one buffer per connection (512 bytes, then 64 KiB once a read
 // fills it), and the buffer-pointer read and write of `SocketConn`, so no message allocates.
 //
-//   swiftnet-echo --network tcp|unix --address ADDR [--mode echo|fdrecv]
+//   swiftnet-echo --network tcp|unix --address ADDR [--mode echo|fdrecv] [--read-timeout SECONDS]
 //
 // Prints "listening on ADDR" once ready; on SIGINT or SIGTERM closes the listener (which removes
 // a unix socket file) and exits 0.
@@ -26,7 +26,12 @@ func serve(_ options: ServerOptions) async {
     onTermination { try? ln.close() }   // a unix listener removes its socket file
     announce("listening on \(ln.addr)")
 
-    let handler: @Sendable (any Conn) async throws -> Void = options.mode == .echo ? echo : fdrecv
+    let readTimeout = options.readTimeoutDuration?.duration
+    let handler: @Sendable (any Conn) async throws -> Void = switch (options.mode, readTimeout) {
+    case (.echo, nil): echo
+    case (.echo, let timeout?): { conn in try await echo(conn, readTimeout: timeout) }
+    case (.fdrecv, _): fdrecv
+    }
     // Run the accept loop on the listener's poller too, so an accept resumes with no thread hop.
     let executor = (ln as? TCPListener)?.executor ?? (ln as? UnixListener)?.executor
     do {
@@ -49,6 +54,24 @@ func serve(_ options: ServerOptions) async {
     var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 512, alignment: 16)
     defer { buffer.deallocate() }
     while true {
+        let n = try await conn.read(into: buffer)
+        if n == 0 { return }
+        try await conn.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+        if n == buffer.count && n < 64 << 10 {
+            buffer.deallocate()
+            buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+        }
+    }
+}
+
+/// `echo`, moving the read deadline to now + `readTimeout` before every read: Go's idle
+/// timeout. A client silent that long gets its connection closed (the read throws).
+@Sendable func echo(_ conn: any Conn, readTimeout: Duration) async throws {
+    let conn = conn as! SocketConn
+    var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 512, alignment: 16)
+    defer { buffer.deallocate() }
+    while true {
+        try conn.setReadDeadline(.now + readTimeout)
         let n = try await conn.read(into: buffer)
         if n == 0 { return }
         try await conn.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))

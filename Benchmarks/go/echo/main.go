@@ -2,7 +2,7 @@
 // goroutine per connection, one 64 KiB buffer per connection, Read then Write.
 //
 //	GO111MODULE=off go build -o go-echo main.go
-//	go-echo --network tcp|unix --address ADDR [--mode echo|fdrecv]
+//	go-echo --network tcp|unix --address ADDR [--mode echo|fdrecv] [--read-timeout SECONDS]
 //
 // Prints "listening on ADDR" once ready; on SIGINT or SIGTERM closes the listener (which
 // removes a unix socket file) and exits 0. Mode fdrecv (unix only): each message is one data
@@ -24,6 +24,7 @@ func main() {
 	network := flag.String("network", "tcp", "tcp or unix")
 	address := flag.String("address", "127.0.0.1:0", "host:port, or a socket path")
 	mode := flag.String("mode", "echo", "echo or fdrecv")
+	readTimeout := flag.Float64("read-timeout", 0, "echo only: before every read, set a read deadline this many seconds ahead")
 	flag.Parse()
 
 	if *network != "tcp" && *network != "unix" {
@@ -33,7 +34,14 @@ func main() {
 	switch *mode {
 	case "echo":
 		handler = echo
+		if *readTimeout > 0 {
+			timeout := time.Duration(*readTimeout * float64(time.Second))
+			handler = func(c net.Conn) { echoWithReadTimeout(c, timeout) }
+		}
 	case "fdrecv":
+		if *readTimeout > 0 {
+			fail("--read-timeout needs mode echo")
+		}
 		if *network != "unix" {
 			fail("mode fdrecv needs network unix")
 		}
@@ -78,6 +86,25 @@ func echo(c net.Conn) {
 	defer c.Close()
 	buf := make([]byte, 64<<10)
 	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			if _, werr := c.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// echoWithReadTimeout is echo with Go's idle-timeout idiom (net/http's): the read deadline
+// moves to now+timeout before every read, so a client silent that long is dropped.
+func echoWithReadTimeout(c net.Conn, timeout time.Duration) {
+	defer c.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		c.SetReadDeadline(time.Now().Add(timeout))
 		n, err := c.Read(buf)
 		if n > 0 {
 			if _, werr := c.Write(buf[:n]); werr != nil {
