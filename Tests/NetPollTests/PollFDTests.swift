@@ -27,6 +27,18 @@ func failureOfBlockedRead(_ fd: PollFD) async -> PollError? {
     }
 }
 
+/// Sets `fd`'s read deadline `ms` milliseconds from now and expects a blocked read to time out:
+/// not before the deadline, and within 2 s (so a timer that fired for an older deadline, or
+/// never, fails the test).
+func expectReadTimesOut(_ fd: PollFD, afterDeadlineIn ms: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    let start = ContinuousClock.now
+    try fd.setDeadline(start + .milliseconds(ms), [.read])
+    #expect(await failureOfBlockedRead(fd) == .timeout, sourceLocation: sourceLocation)
+    let elapsed = elapsedMs(since: start)
+    #expect(elapsed >= Double(ms), "timed out after \(elapsed) ms, before the deadline", sourceLocation: sourceLocation)
+    #expect(elapsed < 2000, "timed out after \(elapsed) ms", sourceLocation: sourceLocation)
+}
+
 extension PollFD {
     func write(_ bytes: [UInt8]) async throws(PollError) {
         var written = 0
@@ -148,23 +160,14 @@ struct PollFDTests {
         let (a, b) = try pollPair()
         defer { try? a.close(); try? b.close() }
         try a.setDeadline(.now + .milliseconds(30), [.read])
-        let moved = ContinuousClock.now
-        try a.setDeadline(moved + .milliseconds(150), [.read])
-        #expect(await failureOfBlockedRead(a) == .timeout)
-        let ms = elapsedMs(since: moved)
-        #expect(ms >= 150, "timed out after \(ms) ms, before the moved deadline")
-        #expect(ms < 2000)
+        try await expectReadTimesOut(a, afterDeadlineIn: 150)
     }
 
     @Test func aDeadlineMovedEarlierFiresAtTheEarlierTime() async throws {
         let (a, b) = try pollPair()
         defer { try? a.close(); try? b.close() }
         try a.setDeadline(.now + .seconds(3600), [.read])
-        let start = ContinuousClock.now
-        try a.setDeadline(start + .milliseconds(50), [.read])
-        #expect(await failureOfBlockedRead(a) == .timeout)
-        let ms = elapsedMs(since: start)
-        #expect(ms >= 50 && ms < 2000, "timed out after \(ms) ms")
+        try await expectReadTimesOut(a, afterDeadlineIn: 50)
     }
 
     /// Cleared while its timer is armed, then set again later than that timer: the old timer
@@ -174,26 +177,19 @@ struct PollFDTests {
         defer { try? a.close(); try? b.close() }
         try a.setDeadline(.now + .milliseconds(20), [.read])
         try a.setDeadline(nil, [.read])
-        let start = ContinuousClock.now
-        try a.setDeadline(start + .milliseconds(100), [.read])
-        #expect(await failureOfBlockedRead(a) == .timeout)
-        let ms = elapsedMs(since: start)
-        #expect(ms >= 100 && ms < 2000, "timed out after \(ms) ms")
+        try await expectReadTimesOut(a, afterDeadlineIn: 100)
     }
 
-    /// A deadline that expired, then moved into the future, is met by the timer still armed.
+    /// A deadline that expired, then moved into the future past the timer still armed, is met by
+    /// that timer re-arming.
     @Test func anExpiredDeadlineMovedAheadFiresAgain() async throws {
         let (a, b) = try pollPair()
         defer { try? a.close(); try? b.close() }
         try a.setDeadline(.now + .milliseconds(10), [.read])
         #expect(await failureOfBlockedRead(a) == .timeout)
-        try a.setDeadline(.now + .seconds(3600), [.read])
-        try a.setDeadline(.now - .seconds(1), [.read])
-        let start = ContinuousClock.now
-        try a.setDeadline(start + .milliseconds(60), [.read])
-        #expect(await failureOfBlockedRead(a) == .timeout)
-        let ms = elapsedMs(since: start)
-        #expect(ms >= 60 && ms < 2000, "timed out after \(ms) ms")
+        try a.setDeadline(.now + .milliseconds(30), [.read])   // arms a timer
+        try a.setDeadline(.now - .seconds(1), [.read])          // expired; that timer stays armed
+        try await expectReadTimesOut(a, afterDeadlineIn: 100)   // later than it: no new timer
     }
 
     @Test func settingADeadlineInThePastWakesABlockedRead() async throws {
