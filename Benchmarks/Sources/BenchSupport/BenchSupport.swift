@@ -41,12 +41,7 @@ public struct ServerOptions: ParsableCommand, Sendable {
     public var readTimeout: Double?
 
     /// `readTimeout` in whole nanoseconds.
-    public var readTimeoutDuration: (nanoseconds: Int64, duration: Duration)? {
-        readTimeout.map { seconds in
-            let ns = Int64(seconds * 1e9)
-            return (ns, .nanoseconds(ns))
-        }
-    }
+    public var readTimeoutNanoseconds: Int64? { readTimeout.map { Int64($0 * 1e9) } }
 
     public init() {}
 

@@ -61,8 +61,8 @@ var bootstrap = ServerBootstrap(group: group)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
-            if let readTimeout = options.readTimeoutDuration {
-                try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .nanoseconds(readTimeout.nanoseconds)))
+            if let readTimeout = options.readTimeoutNanoseconds {
+                try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .nanoseconds(readTimeout)))
             }
             try channel.pipeline.syncOperations.addHandler(EchoHandler())
         }

@@ -26,11 +26,10 @@ func serve(_ options: ServerOptions) async {
     onTermination { try? ln.close() }   // a unix listener removes its socket file
     announce("listening on \(ln.addr)")
 
-    let readTimeout = options.readTimeoutDuration?.duration
-    let handler: @Sendable (any Conn) async throws -> Void = switch (options.mode, readTimeout) {
-    case (.echo, nil): echo
-    case (.echo, let timeout?): { conn in try await echo(conn, readTimeout: timeout) }
-    case (.fdrecv, _): fdrecv
+    let readTimeout = options.readTimeoutNanoseconds.map { Duration.nanoseconds($0) }
+    let handler: @Sendable (any Conn) async throws -> Void = switch options.mode {
+    case .echo: { conn in try await echo(conn, readTimeout: readTimeout) }
+    case .fdrecv: fdrecv
     }
     // Run the accept loop on the listener's poller too, so an accept resumes with no thread hop.
     let executor = (ln as? TCPListener)?.executor ?? (ln as? UnixListener)?.executor
@@ -43,35 +42,20 @@ func serve(_ options: ServerOptions) async {
     }
 }
 
-/// Writes back every byte, in order, until the client closes.
+/// Writes back every byte, in order, until the client closes. With a `readTimeout`, moves the
+/// read deadline to now + `readTimeout` before every read (Go's idle timeout): a client silent
+/// that long gets its connection closed (the read throws).
 ///
 /// The buffer starts at 512 bytes and becomes 64 KiB, once, the first time a read fills it.
 /// An idle connection then holds no 64 KiB buffer: glibc's malloc writes a header into every
 /// block it hands out, so each 64 KiB buffer costs a resident page at once (about 3 KiB more
 /// per idle connection than Go, whose fresh 64 KiB slices stay untouched until read into).
-@Sendable func echo(_ conn: any Conn) async throws {
+@Sendable func echo(_ conn: any Conn, readTimeout: Duration?) async throws {
     let conn = conn as! SocketConn   // the buffer-pointer write is SocketConn's, not Conn's
     var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 512, alignment: 16)
     defer { buffer.deallocate() }
     while true {
-        let n = try await conn.read(into: buffer)
-        if n == 0 { return }
-        try await conn.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-        if n == buffer.count && n < 64 << 10 {
-            buffer.deallocate()
-            buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
-        }
-    }
-}
-
-/// `echo`, moving the read deadline to now + `readTimeout` before every read: Go's idle
-/// timeout. A client silent that long gets its connection closed (the read throws).
-@Sendable func echo(_ conn: any Conn, readTimeout: Duration) async throws {
-    let conn = conn as! SocketConn
-    var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 512, alignment: 16)
-    defer { buffer.deallocate() }
-    while true {
-        try conn.setReadDeadline(.now + readTimeout)
+        if let readTimeout { try conn.setReadDeadline(.now + readTimeout) }
         let n = try await conn.read(into: buffer)
         if n == 0 { return }
         try await conn.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))

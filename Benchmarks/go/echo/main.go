@@ -33,11 +33,8 @@ func main() {
 	var handler func(net.Conn)
 	switch *mode {
 	case "echo":
-		handler = echo
-		if *readTimeout > 0 {
-			timeout := time.Duration(*readTimeout * float64(time.Second))
-			handler = func(c net.Conn) { echoWithReadTimeout(c, timeout) }
-		}
+		timeout := time.Duration(*readTimeout * float64(time.Second))
+		handler = func(c net.Conn) { echo(c, timeout) }
 	case "fdrecv":
 		if *readTimeout > 0 {
 			fail("--read-timeout needs mode echo")
@@ -81,30 +78,16 @@ func main() {
 	}
 }
 
-// echo writes back every byte the client sends, until it closes.
-func echo(c net.Conn) {
+// echo writes back every byte the client sends, until it closes. With a readTimeout above 0,
+// Go's idle-timeout idiom (net/http's): the read deadline moves to now+readTimeout before
+// every read, so a client silent that long is dropped.
+func echo(c net.Conn, readTimeout time.Duration) {
 	defer c.Close()
 	buf := make([]byte, 64<<10)
 	for {
-		n, err := c.Read(buf)
-		if n > 0 {
-			if _, werr := c.Write(buf[:n]); werr != nil {
-				return
-			}
+		if readTimeout > 0 {
+			c.SetReadDeadline(time.Now().Add(readTimeout))
 		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// echoWithReadTimeout is echo with Go's idle-timeout idiom (net/http's): the read deadline
-// moves to now+timeout before every read, so a client silent that long is dropped.
-func echoWithReadTimeout(c net.Conn, timeout time.Duration) {
-	defer c.Close()
-	buf := make([]byte, 64<<10)
-	for {
-		c.SetReadDeadline(time.Now().Add(timeout))
 		n, err := c.Read(buf)
 		if n > 0 {
 			if _, werr := c.Write(buf[:n]); werr != nil {
