@@ -12,7 +12,7 @@ final class HandlerTasks: Sendable {
         /// Handlers started and not yet finished.
         var running = 0
         /// The handle of each running handler, for cancelling them all.
-        var tasks: [UInt64: Task<Void, Never>] = [:]
+        var tasks: [UInt64: Task<Void, any Error>] = [:]
         /// Handlers that finished before their handle was recorded (a handler can run to the end
         /// on another poller's thread before `record` is called).
         var finishedUnrecorded: Set<UInt64> = []
@@ -34,7 +34,7 @@ final class HandlerTasks: Sendable {
 
     /// Records the handler's task, so `cancelAll` reaches it; cancels it at once if every
     /// handler was already cancelled.
-    func record(_ id: UInt64, _ task: Task<Void, Never>) {
+    func record(_ id: UInt64, _ task: Task<Void, any Error>) {
         let cancelNow = state.withLock { s -> Bool in
             if s.finishedUnrecorded.remove(id) != nil { return false }
             s.tasks[id] = task
@@ -60,7 +60,7 @@ final class HandlerTasks: Sendable {
 
     /// Cancels every running handler, and any recorded later.
     func cancelAll() {
-        let tasks = state.withLock { s -> [Task<Void, Never>] in
+        let tasks = state.withLock { s -> [Task<Void, any Error>] in
             s.cancelled = true
             return Array(s.tasks.values)
         }

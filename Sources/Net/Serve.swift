@@ -2,12 +2,12 @@
 // owns its fd, so the connection's reads resume on that thread with no hop (DESIGN.md), and with
 // Go's back-off when accept fails for a passing reason such as running out of fds.
 
-/// Something whose fd belongs to a poller: connections and listeners made by SwiftNet.
+/// A listener whose fd belongs to a poller: the ones SwiftNet makes. (Connections are all
+/// `SocketConn`s.)
 protocol PollerOwned {
     var executor: any TaskExecutor { get }
 }
 
-extension SocketConn: PollerOwned {}
 extension TCPListener: PollerOwned {}
 extension UnixListener: PollerOwned {}
 
@@ -68,12 +68,17 @@ extension Listener {
             // Unstructured tasks tracked by HandlerTasks rather than a task group's children:
             // see HandlerTasks for why.
             let id = handlers.start()
-            let task = Task(executorPreference: (conn as? any PollerOwned)?.executor) {
+            // A throwing task, though nothing reads its error: the standard library hands a
+            // throwing operation to the runtime as it is, while a non-throwing one is first
+            // wrapped in a thunk, one more allocation and async frame per connection.
+            // A class cast, not `as? any PollerOwned`: a cast to a protocol existential looks
+            // the conformance up in the runtime's cache, on every accept.
+            let task = Task<Void, any Error>(executorPreference: (conn as? SocketConn)?.executor) {
                 defer {
                     try? conn.close()
                     handlers.finish(id)
                 }
-                try? await handler(conn)
+                try await handler(conn)
             }
             handlers.record(id, task)
         }

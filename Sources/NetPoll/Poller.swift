@@ -131,7 +131,7 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     }
 
     /// Whether the caller runs on this poller's own thread.
-    private var isPollerThread: Bool {
+    package var isPollerThread: Bool {
         UInt(pthread_self()) == thread.load(ordering: .relaxed)
     }
 

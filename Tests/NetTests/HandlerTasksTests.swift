@@ -8,8 +8,8 @@ struct HandlerTasksTests {
     @Test func aHandlerThatFinishesBeforeItIsRecordedLeavesNoHandle() async {
         let handlers = HandlerTasks()
         let id = handlers.start()
-        let task = Task<Void, Never> {}
-        await task.value
+        let task = Task<Void, any Error> {}
+        _ = await task.result
         handlers.finish(id)
         handlers.record(id, task)
         #expect(handlers.recordedCount == 0)
@@ -21,7 +21,7 @@ struct HandlerTasksTests {
         let handlers = HandlerTasks()
         let id = handlers.start()
         let (gate, open) = AsyncStream<Void>.makeStream()
-        let task = Task<Void, Never> {
+        let task = Task<Void, any Error> {
             for await _ in gate {}
             handlers.finish(id)
         }
@@ -37,7 +37,7 @@ struct HandlerTasksTests {
         let handlers = HandlerTasks()
         handlers.cancelAll()
         let id = handlers.start()
-        let task = Task<Void, Never> {
+        let task = Task<Void, any Error> {
             let giveUp = ContinuousClock.now + .seconds(5)   // a missed cancel fails, not hangs
             while !Task.isCancelled && ContinuousClock.now < giveUp { await Task.yield() }
             handlers.finish(id)

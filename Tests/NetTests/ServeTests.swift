@@ -1,6 +1,8 @@
-// Listener.serve keeps serving through temporary accept errors, as Go's http.Server does.
+// Listener.serve: it keeps serving through temporary accept errors, as Go's http.Server does,
+// runs each handler on its connection's poller, and ends (or cancels) its handlers as documented.
 import Glibc
-import Net
+@testable import Net
+import NetPoll
 import Synchronization
 import Syscall
 import TestSupport
@@ -96,6 +98,37 @@ struct ServeTests {
         for c in clients {   // serve closed the server side of every connection
             #expect(try await c.read(upTo: 1).isEmpty)
         }
+    }
+
+    /// Each handler runs on the thread of the poller that owns its connection's fd, when it
+    /// starts and after each read resumes it: no hop to another thread per message (DESIGN.md).
+    @Test(arguments: ["tcp", "unix"])
+    func handlersRunOnTheirConnectionsPoller(_ network: String) async throws {
+        let dir = try TemporaryDirectory()
+        let ln = try await Net.listen(network, network == "unix" ? dir.path("s.sock") : "127.0.0.1:0")
+        defer { try? ln.close() }
+        let offPoller = Atomic<Int>(0)
+        let server = Task {
+            try await ln.serve { conn in
+                let poller = (conn as! SocketConn).fd.pfd.poller
+                if !poller.isPollerThread { offPoller.add(1, ordering: .relaxed) }
+                while case let chunk = try await conn.read(upTo: 64), !chunk.isEmpty {
+                    if !poller.isPollerThread { offPoller.add(1, ordering: .relaxed) }
+                    try await conn.write(chunk)
+                }
+            }
+        }
+        for _ in 0..<4 {
+            let client = try await Net.dial(network, ln.addr.description)
+            defer { try? client.close() }
+            for round in 0..<3 {
+                try await client.write([UInt8(round)])
+                #expect(try await NetTestHelpers.withTimeLimit(.seconds(10), "echo") { try await client.read(upTo: 1) } == [UInt8(round)])
+            }
+        }
+        try ln.close()
+        try await NetTestHelpers.withTimeLimit(.seconds(10), "serve after close") { try await server.value }
+        #expect(offPoller.load(ordering: .relaxed) == 0)
     }
 
     /// A handler that outlives the listener keeps running: closing the listener ends the accept
