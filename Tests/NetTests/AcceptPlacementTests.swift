@@ -10,6 +10,7 @@ struct AcceptPlacementTests {
     /// Dials and accepts `count` connections, returning each accepted one's poller; closes all.
     private func acceptedPollers(_ network: String, count: Int) async throws -> (listener: Poller, accepted: [Poller]) {
         let dir = try TemporaryDirectory()
+        defer { dir.remove() }
         let address = network == "unix" ? dir.path("p.sock") : "127.0.0.1:0"
         let ln = try await Net.listen(network, address)
         defer { try? ln.close() }

@@ -105,6 +105,7 @@ struct ServeTests {
     @Test(arguments: ["tcp", "unix"])
     func handlersRunOnTheirConnectionsPoller(_ network: String) async throws {
         let dir = try TemporaryDirectory()
+        defer { dir.remove() }
         let ln = try await Net.listen(network, network == "unix" ? dir.path("s.sock") : "127.0.0.1:0")
         defer { try? ln.close() }
         let offPoller = Atomic<Int>(0)
