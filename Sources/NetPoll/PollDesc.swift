@@ -39,11 +39,11 @@ package final class PollDesc: Sendable {
         var ready = false
         var waiter: UnsafeContinuation<Wake, Never>?
         var waiterID: UInt64 = 0
-        var deadline: ContinuousClock.Instant?
+        var deadline: PollTime?
         var expired = false
         /// When this direction's live timer fires; nil when none is in the heap. It may be
         /// earlier than `deadline` (the deadline moved later since), never later.
-        var armedAt: ContinuousClock.Instant?
+        var armedAt: PollTime?
         /// Bumped whenever a new timer replaces the live one, so the replaced entry, still in
         /// the heap, is ignored when it comes due.
         var sequence: UInt64 = 0
@@ -174,8 +174,9 @@ package final class PollDesc: Sendable {
     /// Sets, moves or clears (nil) the deadline of each direction in `directions`. A deadline
     /// at or before now fails the waiter and every later operation with `.timeout`; a future
     /// one is met by a poller timer; moving or clearing it makes the direction usable again.
-    package func setDeadline(_ deadline: ContinuousClock.Instant?, _ directions: Directions) {
-        let now = ContinuousClock.now
+    package func setDeadline(_ instant: ContinuousClock.Instant?, _ directions: Directions) {
+        let deadline = instant.map(PollTime.init)
+        let now = PollTime.now
         // At most one of each per direction: fixed slots, no arrays.
         var (readWaiter, writeWaiter): (UnsafeContinuation<Wake, Never>?, UnsafeContinuation<Wake, Never>?) = (nil, nil)
         var (readTimer, writeTimer): (UInt64?, UInt64?) = (nil, nil)
@@ -210,8 +211,8 @@ package final class PollDesc: Sendable {
     /// A poller timer fired. If it is the direction's live timer: expire the direction if its
     /// deadline has passed, or re-arm for the deadline if that moved later meanwhile.
     func timerFired(_ d: Direction, _ sequence: UInt64) {
-        let now = ContinuousClock.now
-        var rearm: ContinuousClock.Instant?
+        let now = PollTime.now
+        var rearm: PollTime?
         let waiter = state.withLock { s -> UnsafeContinuation<Wake, Never>? in
             guard s[d].sequence == sequence else { return nil }   // replaced by an earlier timer
             s[d].armedAt = nil

@@ -106,7 +106,7 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
 
     // MARK: timers
 
-    func addTimer(at when: ContinuousClock.Instant, for desc: PollDesc, _ d: PollDesc.Direction, _ sequence: UInt64) {
+    func addTimer(at when: PollTime, for desc: PollDesc, _ d: PollDesc.Direction, _ sequence: UInt64) {
         let isEarliest = timers.withLock { heap -> Bool in
             let earliest = heap.earliest
             heap.push(TimerHeap.Entry(when: when, desc: desc, direction: d, sequence: sequence))
@@ -205,14 +205,14 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     /// event resumed a waiting task, or another thread queued one), false if the window passed
     /// without work.
     private func spinForWork() -> Bool {
-        let until = ContinuousClock.now + Self.spinWindow
+        let until = PollTime.now + Self.spinWindow
         repeat {
             // Jobs, not events: an event may only mark an fd ready with nobody waiting. A unix
             // socket reports EPOLLOUT each time the peer reads our last reply, which would
             // end the spin just before the peer's next request.
             poll(block: false)
             if hasQueuedJobs { return true }
-        } while ContinuousClock.now < until
+        } while PollTime.now < until
         return false
     }
 
@@ -254,7 +254,7 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     /// a whole millisecond, so a deadline never fires early.
     private func millisecondsUntilNextTimer() -> Int {
         guard let earliest = timers.withLock({ $0.earliest }) else { return -1 }
-        let left = ContinuousClock.now.duration(to: earliest)
+        let left = PollTime.now.duration(to: earliest)
         if left <= .zero { return 0 }
         let (seconds, attoseconds) = left.components
         let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
@@ -262,7 +262,7 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     }
 
     private func fireDueTimers() {
-        let due = timers.withLock { $0.popDue(ContinuousClock.now) }
+        let due = timers.withLock { $0.popDue(PollTime.now) }
         for t in due { t.desc.timerFired(t.direction, t.sequence) }
     }
 }

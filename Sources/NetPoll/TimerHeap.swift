@@ -5,7 +5,7 @@
 // program that pushes a deadline forward on every read does not grow the heap without bound).
 struct TimerHeap {
     struct Entry {
-        let when: ContinuousClock.Instant
+        let when: PollTime
         let desc: PollDesc
         let direction: PollDesc.Direction
         let sequence: UInt64
@@ -17,7 +17,7 @@ struct TimerHeap {
 
     var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
-    var earliest: ContinuousClock.Instant? { entries.first?.when }
+    var earliest: PollTime? { entries.first?.when }
 
     mutating func push(_ e: Entry) {
         entries.append(e)
@@ -27,7 +27,7 @@ struct TimerHeap {
     }
 
     /// Removes and returns every entry due at or before `now`.
-    mutating func popDue(_ now: ContinuousClock.Instant) -> [Entry] {
+    mutating func popDue(_ now: PollTime) -> [Entry] {
         var due: [Entry] = []
         while let first = entries.first, first.when <= now {
             due.append(first)
