@@ -52,28 +52,63 @@ final class NetFD: Sendable {
 
     // MARK: operations (each throws the underlying error; callers build the OpError)
     // The I/O four are inlined into SocketConn's: each async call level costs a frame from the
-    // task allocator on every operation, parked or not.
+    // task allocator on every operation, parked or not. For the same reason they spell out
+    // PollFD's read and write (a first try that is a synchronous call, then an async call only
+    // to wait) rather than call them: the optimiser does not inline an async method across the
+    // module boundary, even an @inlinable one, so the call would cost a frame per operation.
 
     @inline(__always)
     func read(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
-        do { return try await pfd.read(into: buffer) } catch { throw Self.wrap(error, "read") }
+        do {
+            switch try pfd.tryRead(into: buffer) {
+            case .done(let n): return n
+            case .lockBusy: return try await pfd.readWaiting(into: buffer, lockHeld: false)
+            case .wouldBlock: return try await pfd.readWaiting(into: buffer, lockHeld: true)
+            }
+        } catch {
+            throw Self.wrap(error, "read")
+        }
     }
 
     @inline(__always)
     func read(_ p: inout [UInt8]) async throws -> Int {
-        do { return try await pfd.read(&p) } catch { throw Self.wrap(error, "read") }
+        do {
+            switch try pfd.tryRead(&p) {
+            case .done(let n): return n
+            case .lockBusy: return try await pfd.readWaiting(&p, lockHeld: false)
+            case .wouldBlock: return try await pfd.readWaiting(&p, lockHeld: true)
+            }
+        } catch {
+            throw Self.wrap(error, "read")
+        }
     }
 
     @inline(__always)
     func write(_ bytes: [UInt8]) async throws {
         var written = 0
-        do { try await pfd.write(bytes, written: &written) } catch { throw Self.wrap(error, "write") }
+        do {
+            switch try pfd.tryWrite(bytes, written: &written) {
+            case .done: return
+            case .lockBusy: try await pfd.writeWaiting(bytes, written: &written, lockHeld: false)
+            case .wouldBlock: try await pfd.writeWaiting(bytes, written: &written, lockHeld: true)
+            }
+        } catch {
+            throw Self.wrap(error, "write")
+        }
     }
 
     @inline(__always)
     func write(_ buffer: UnsafeRawBufferPointer) async throws {
         var written = 0
-        do { try await pfd.write(buffer, written: &written) } catch { throw Self.wrap(error, "write") }
+        do {
+            switch try pfd.tryWrite(buffer, written: &written) {
+            case .done: return
+            case .lockBusy: try await pfd.writeWaiting(buffer, written: &written, lockHeld: false)
+            case .wouldBlock: try await pfd.writeWaiting(buffer, written: &written, lockHeld: true)
+            }
+        } catch {
+            throw Self.wrap(error, "write")
+        }
     }
 
     func close() throws {

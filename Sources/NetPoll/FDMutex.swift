@@ -68,7 +68,7 @@ package final class FDMutex: Sendable {
 
     /// The uncontended path of `lock`, without suspending: takes a reference and the lock and
     /// returns true, or returns false if another task holds the lock.
-    private func tryLock(_ which: Lock) throws(PollError) -> Bool {
+    package func tryLock(_ which: Lock) throws(PollError) -> Bool {
         try state.withLock { (s) throws(PollError) -> Bool in
             if s.closed { throw .closing }
             if s.isLocked(which) { return false }

@@ -87,13 +87,16 @@ package final class PollFD: Sendable {
 
     /// The shape of every blocking operation: lock, then try `attempt` with the fd until it
     /// stops failing with EAGAIN, parking in `direction` between tries. `attempt` makes one
-    /// non-blocking system call; it may run several times.
+    /// non-blocking system call; it may run several times. `lockHeld` says the caller's own try
+    /// (`tryRead`) already took the lock and met EAGAIN, so the loop starts by parking.
     @inline(__always)   // one async frame per operation, not two
     package func io<R>(
-        _ lock: FDMutex.Lock, _ direction: PollDesc.Direction, _ attempt: (Int32) throws(Errno) -> R
+        _ lock: FDMutex.Lock, _ direction: PollDesc.Direction, lockHeld: Bool = false,
+        _ attempt: (Int32) throws(Errno) -> R
     ) async throws(PollError) -> R {
-        try await mutex.lock(lock)
+        if !lockHeld { try await mutex.lock(lock) }
         defer { if mutex.unlock(lock) { destroy() } }
+        if lockHeld { try await desc.wait(direction) }
         while true {
             try desc.check(direction)
             do {
@@ -106,18 +109,74 @@ package final class PollFD: Sendable {
         }
     }
 
+    /// What an operation found when tried without waiting.
+    package enum Attempt: Sendable {
+        /// It is done: the count read (for a write, everything is written).
+        case done(Int)
+        /// Another task holds the lock; nothing was tried.
+        case lockBusy
+        /// EAGAIN. The lock is still held, for the wait that follows.
+        case wouldBlock
+    }
+
     /// Reads what is available, up to `buffer.count` bytes; 0 means end of stream (or an empty
     /// datagram). A zero-length buffer returns 0 at once, without a system call (but fails on a
     /// closed fd, as Go's Read does: 0 would look like end of stream).
+    ///
+    /// It is a first try, which is a synchronous call, and an async call only to wait: when data
+    /// is ready, the usual case on a busy connection, no async frame is taken from the task
+    /// allocator. Net's NetFD spells the same three cases out, as an async method called across
+    /// modules costs a frame even when it never suspends.
     package func read(into buffer: UnsafeMutableRawBufferPointer) async throws(PollError) -> Int {
-        if buffer.isEmpty { return try zeroLengthRead() }
-        return try await io(.read, .read) { (fd) throws(Errno) in try Syscall.read(fd, into: buffer) }
+        switch try tryRead(into: buffer) {
+        case .done(let n): return n
+        case .lockBusy: return try await readWaiting(into: buffer, lockHeld: false)
+        case .wouldBlock: return try await readWaiting(into: buffer, lockHeld: true)
+        }
+    }
+
+    /// The first try of `read(into:)`: lock and read once, without waiting.
+    package func tryRead(into buffer: UnsafeMutableRawBufferPointer) throws(PollError) -> Attempt {
+        if buffer.isEmpty { return .done(try zeroLengthRead()) }
+        guard try mutex.tryLock(.read) else { return .lockBusy }
+        var keepLock = false
+        defer { if !keepLock, mutex.unlock(.read) { destroy() } }
+        try desc.check(.read)
+        do {
+            return .done(try Syscall.read(sysfd, into: buffer))
+        } catch .EAGAIN {
+            keepLock = true
+            return .wouldBlock
+        } catch {
+            throw .errno(error)
+        }
+    }
+
+    /// The rest of `read(into:)`: wait for the lock (unless held), then for data.
+    package func readWaiting(into buffer: UnsafeMutableRawBufferPointer, lockHeld: Bool) async throws(PollError) -> Int {
+        try await io(.read, .read, lockHeld: lockHeld) { (fd) throws(Errno) in try Syscall.read(fd, into: buffer) }
     }
 
     /// Reads into an array, up to its count, pinning its storage only for each system call.
     package func read(_ p: inout [UInt8]) async throws(PollError) -> Int {
-        if p.isEmpty { return try zeroLengthRead() }
-        return try await io(.read, .read) { (fd) throws(Errno) in
+        switch try tryRead(&p) {
+        case .done(let n): return n
+        case .lockBusy: return try await readWaiting(&p, lockHeld: false)
+        case .wouldBlock: return try await readWaiting(&p, lockHeld: true)
+        }
+    }
+
+    /// `tryRead(into:)` with the array's storage.
+    package func tryRead(_ p: inout [UInt8]) throws(PollError) -> Attempt {
+        if p.isEmpty { return .done(try zeroLengthRead()) }
+        return try p.withUnsafeMutableBytes { raw in
+            Result { () throws(PollError) in try tryRead(into: raw) }
+        }.get()
+    }
+
+    /// `readWaiting(into:lockHeld:)` for an array, pinning its storage only for each system call.
+    package func readWaiting(_ p: inout [UInt8], lockHeld: Bool) async throws(PollError) -> Int {
+        try await io(.read, .read, lockHeld: lockHeld) { (fd) throws(Errno) in
             try p.withUnsafeMutableBytes { raw in
                 Result { () throws(Errno) in try Syscall.read(fd, into: raw) }
             }.get()
@@ -132,8 +191,39 @@ package final class PollFD: Sendable {
 
     /// Writes all of `buffer` with send(2) and MSG_NOSIGNAL, so a closed peer is EPIPE, never
     /// SIGPIPE. Returns once every byte is written, or throws; `written` counts what went out.
+    /// Like `read(into:)`, a first try that is a synchronous call, then an async call to wait.
     package func write(_ buffer: UnsafeRawBufferPointer, written: inout Int) async throws(PollError) {
-        try await writeAll(count: buffer.count, written: &written) { (offset) throws(Errno) in
+        switch try tryWrite(buffer, written: &written) {
+        case .done: return
+        case .lockBusy: try await writeWaiting(buffer, written: &written, lockHeld: false)
+        case .wouldBlock: try await writeWaiting(buffer, written: &written, lockHeld: true)
+        }
+    }
+
+    /// The first try of `write(_:written:)`: lock and send until all is written or the socket
+    /// is full, without waiting.
+    package func tryWrite(_ buffer: UnsafeRawBufferPointer, written: inout Int) throws(PollError) -> Attempt {
+        guard try mutex.tryLock(.write) else { return .lockBusy }
+        var keepLock = false
+        defer { if !keepLock, mutex.unlock(.write) { destroy() } }
+        // At least one send, as in writeAll.
+        repeat {
+            try desc.check(.write)
+            do {
+                written += try Syscall.send(sysfd, from: UnsafeRawBufferPointer(rebasing: buffer[written...]), MSG_NOSIGNAL)
+            } catch .EAGAIN {
+                keepLock = true
+                return .wouldBlock
+            } catch {
+                throw .errno(error)
+            }
+        } while written < buffer.count
+        return .done(written)
+    }
+
+    /// The rest of `write(_:written:)`: wait for the lock (unless held), then for room.
+    package func writeWaiting(_ buffer: UnsafeRawBufferPointer, written: inout Int, lockHeld: Bool) async throws(PollError) {
+        try await writeAll(count: buffer.count, written: &written, lockHeld: lockHeld) { (offset) throws(Errno) in
             try Syscall.send(sysfd, from: UnsafeRawBufferPointer(rebasing: buffer[offset...]), MSG_NOSIGNAL)
         }
     }
@@ -141,7 +231,24 @@ package final class PollFD: Sendable {
     /// Writes all of `bytes`. Only the array lives across a suspension; each attempt pins its
     /// storage for the one system call, so nothing is copied.
     package func write(_ bytes: [UInt8], written: inout Int) async throws(PollError) {
-        try await writeAll(count: bytes.count, written: &written) { (offset) throws(Errno) in
+        switch try tryWrite(bytes, written: &written) {
+        case .done: return
+        case .lockBusy: try await writeWaiting(bytes, written: &written, lockHeld: false)
+        case .wouldBlock: try await writeWaiting(bytes, written: &written, lockHeld: true)
+        }
+    }
+
+    /// `tryWrite(_:written:)` with the array's storage.
+    package func tryWrite(_ bytes: [UInt8], written: inout Int) throws(PollError) -> Attempt {
+        try bytes.withUnsafeBytes { raw in
+            Result { () throws(PollError) in try tryWrite(raw, written: &written) }
+        }.get()
+    }
+
+    /// `writeWaiting(_:written:lockHeld:)` for an array, pinning its storage only for each
+    /// system call.
+    package func writeWaiting(_ bytes: [UInt8], written: inout Int, lockHeld: Bool) async throws(PollError) {
+        try await writeAll(count: bytes.count, written: &written, lockHeld: lockHeld) { (offset) throws(Errno) in
             try bytes.withUnsafeBytes { raw in
                 Result { () throws(Errno) in
                     try Syscall.send(sysfd, from: UnsafeRawBufferPointer(rebasing: raw[offset...]), MSG_NOSIGNAL)
@@ -154,10 +261,11 @@ package final class PollFD: Sendable {
     /// bytes are out; EAGAIN parks until the socket is writable again.
     @inline(__always)
     private func writeAll(
-        count: Int, written: inout Int, _ sendFrom: (Int) throws(Errno) -> Int
+        count: Int, written: inout Int, lockHeld: Bool = false, _ sendFrom: (Int) throws(Errno) -> Int
     ) async throws(PollError) {
-        try await mutex.lock(.write)
+        if !lockHeld { try await mutex.lock(.write) }
         defer { if mutex.unlock(.write) { destroy() } }
+        if lockHeld { try await desc.wait(.write) }
         // At least one send, as Go's FD.Write: an empty write sends an empty datagram or
         // seqpacket message (on a stream it is a no-op), and meets a passed deadline.
         repeat {
