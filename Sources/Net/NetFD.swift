@@ -60,11 +60,9 @@ final class NetFD: Sendable {
     @inline(__always)
     func read(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
         do {
-            switch try pfd.tryRead(into: buffer) {
-            case .done(let n): return n
-            case .lockBusy: return try await pfd.readWaiting(into: buffer, lockHeld: false)
-            case .wouldBlock: return try await pfd.readWaiting(into: buffer, lockHeld: true)
-            }
+            let first = try pfd.tryRead(into: buffer)
+            if case .done(let n) = first { return n }
+            return try await pfd.readWaiting(into: buffer, after: first)
         } catch {
             throw Self.wrap(error, "read")
         }
@@ -73,11 +71,9 @@ final class NetFD: Sendable {
     @inline(__always)
     func read(_ p: inout [UInt8]) async throws -> Int {
         do {
-            switch try pfd.tryRead(&p) {
-            case .done(let n): return n
-            case .lockBusy: return try await pfd.readWaiting(&p, lockHeld: false)
-            case .wouldBlock: return try await pfd.readWaiting(&p, lockHeld: true)
-            }
+            let first = try pfd.tryRead(&p)
+            if case .done(let n) = first { return n }
+            return try await pfd.readWaiting(&p, after: first)
         } catch {
             throw Self.wrap(error, "read")
         }
@@ -87,11 +83,9 @@ final class NetFD: Sendable {
     func write(_ bytes: [UInt8]) async throws {
         var written = 0
         do {
-            switch try pfd.tryWrite(bytes, written: &written) {
-            case .done: return
-            case .lockBusy: try await pfd.writeWaiting(bytes, written: &written, lockHeld: false)
-            case .wouldBlock: try await pfd.writeWaiting(bytes, written: &written, lockHeld: true)
-            }
+            let first = try pfd.tryWrite(bytes, written: &written)
+            if case .done = first { return }
+            try await pfd.writeWaiting(bytes, written: &written, after: first)
         } catch {
             throw Self.wrap(error, "write")
         }
@@ -101,11 +95,9 @@ final class NetFD: Sendable {
     func write(_ buffer: UnsafeRawBufferPointer) async throws {
         var written = 0
         do {
-            switch try pfd.tryWrite(buffer, written: &written) {
-            case .done: return
-            case .lockBusy: try await pfd.writeWaiting(buffer, written: &written, lockHeld: false)
-            case .wouldBlock: try await pfd.writeWaiting(buffer, written: &written, lockHeld: true)
-            }
+            let first = try pfd.tryWrite(buffer, written: &written)
+            if case .done = first { return }
+            try await pfd.writeWaiting(buffer, written: &written, after: first)
         } catch {
             throw Self.wrap(error, "write")
         }

@@ -87,8 +87,8 @@ package final class PollFD: Sendable {
 
     /// The shape of every blocking operation: lock, then try `attempt` with the fd until it
     /// stops failing with EAGAIN, parking in `direction` between tries. `attempt` makes one
-    /// non-blocking system call; it may run several times. `lockHeld` says the caller's own try
-    /// (`tryRead`) already took the lock and met EAGAIN, so the loop starts by parking.
+    /// non-blocking system call; it may run several times. `lockHeld` says the caller's own
+    /// first try (`tryRead`) already took the lock and met EAGAIN, so the loop starts by parking.
     @inline(__always)   // one async frame per operation, not two
     package func io<R>(
         _ lock: FDMutex.Lock, _ direction: PollDesc.Direction, lockHeld: Bool = false,
@@ -98,18 +98,26 @@ package final class PollFD: Sendable {
         defer { if mutex.unlock(lock) { destroy() } }
         if lockHeld { try await desc.wait(direction) }
         while true {
-            try desc.check(direction)
-            do {
-                return try attempt(sysfd)
-            } catch .EAGAIN {
-                try await desc.wait(direction)
-            } catch {
-                throw .errno(error)
-            }
+            if let result = try tryOnce(direction, attempt) { return result }
+            try await desc.wait(direction)
         }
     }
 
-    /// What an operation found when tried without waiting.
+    /// One try with the lock held: fails at once if the fd is closing or the direction's
+    /// deadline has passed, else makes the system call. Nil means EAGAIN.
+    @inline(__always)
+    private func tryOnce<R>(_ direction: PollDesc.Direction, _ attempt: (Int32) throws(Errno) -> R) throws(PollError) -> R? {
+        try desc.check(direction)
+        do {
+            return try attempt(sysfd)
+        } catch .EAGAIN {
+            return nil
+        } catch {
+            throw .errno(error)
+        }
+    }
+
+    /// What a first try found, made without waiting (`tryRead`, `tryWrite`).
     package enum Attempt: Sendable {
         /// It is done: the count read (for a write, everything is written).
         case done(Int)
@@ -117,6 +125,12 @@ package final class PollFD: Sendable {
         case lockBusy
         /// EAGAIN. The lock is still held, for the wait that follows.
         case wouldBlock
+
+        /// Whether the operation still holds its lock: the waiting half must not take it again.
+        var holdsLock: Bool {
+            if case .wouldBlock = self { return true }
+            return false
+        }
     }
 
     /// Reads what is available, up to `buffer.count` bytes; 0 means end of stream (or an empty
@@ -125,14 +139,12 @@ package final class PollFD: Sendable {
     ///
     /// It is a first try, which is a synchronous call, and an async call only to wait: when data
     /// is ready, the usual case on a busy connection, no async frame is taken from the task
-    /// allocator. Net's NetFD spells the same three cases out, as an async method called across
+    /// allocator. Net's NetFD spells the same two steps out, as an async method called across
     /// modules costs a frame even when it never suspends.
     package func read(into buffer: UnsafeMutableRawBufferPointer) async throws(PollError) -> Int {
-        switch try tryRead(into: buffer) {
-        case .done(let n): return n
-        case .lockBusy: return try await readWaiting(into: buffer, lockHeld: false)
-        case .wouldBlock: return try await readWaiting(into: buffer, lockHeld: true)
-        }
+        let first = try tryRead(into: buffer)
+        if case .done(let n) = first { return n }
+        return try await readWaiting(into: buffer, after: first)
     }
 
     /// The first try of `read(into:)`: lock and read once, without waiting.
@@ -141,29 +153,22 @@ package final class PollFD: Sendable {
         guard try mutex.tryLock(.read) else { return .lockBusy }
         var keepLock = false
         defer { if !keepLock, mutex.unlock(.read) { destroy() } }
-        try desc.check(.read)
-        do {
-            return .done(try Syscall.read(sysfd, into: buffer))
-        } catch .EAGAIN {
-            keepLock = true
-            return .wouldBlock
-        } catch {
-            throw .errno(error)
-        }
+        if let n = try tryOnce(.read, { (fd) throws(Errno) in try Syscall.read(fd, into: buffer) }) { return .done(n) }
+        keepLock = true
+        return .wouldBlock
     }
 
-    /// The rest of `read(into:)`: wait for the lock (unless held), then for data.
-    package func readWaiting(into buffer: UnsafeMutableRawBufferPointer, lockHeld: Bool) async throws(PollError) -> Int {
-        try await io(.read, .read, lockHeld: lockHeld) { (fd) throws(Errno) in try Syscall.read(fd, into: buffer) }
+    /// The rest of `read(into:)` after a first try that was not done: wait for the lock (unless
+    /// held), then for data.
+    package func readWaiting(into buffer: UnsafeMutableRawBufferPointer, after first: Attempt) async throws(PollError) -> Int {
+        try await io(.read, .read, lockHeld: first.holdsLock) { (fd) throws(Errno) in try Syscall.read(fd, into: buffer) }
     }
 
     /// Reads into an array, up to its count, pinning its storage only for each system call.
     package func read(_ p: inout [UInt8]) async throws(PollError) -> Int {
-        switch try tryRead(&p) {
-        case .done(let n): return n
-        case .lockBusy: return try await readWaiting(&p, lockHeld: false)
-        case .wouldBlock: return try await readWaiting(&p, lockHeld: true)
-        }
+        let first = try tryRead(&p)
+        if case .done(let n) = first { return n }
+        return try await readWaiting(&p, after: first)
     }
 
     /// `tryRead(into:)` with the array's storage.
@@ -174,9 +179,9 @@ package final class PollFD: Sendable {
         }.get()
     }
 
-    /// `readWaiting(into:lockHeld:)` for an array, pinning its storage only for each system call.
-    package func readWaiting(_ p: inout [UInt8], lockHeld: Bool) async throws(PollError) -> Int {
-        try await io(.read, .read, lockHeld: lockHeld) { (fd) throws(Errno) in
+    /// `readWaiting(into:after:)` for an array, pinning its storage only for each system call.
+    package func readWaiting(_ p: inout [UInt8], after first: Attempt) async throws(PollError) -> Int {
+        try await io(.read, .read, lockHeld: first.holdsLock) { (fd) throws(Errno) in
             try p.withUnsafeMutableBytes { raw in
                 Result { () throws(Errno) in try Syscall.read(fd, into: raw) }
             }.get()
@@ -193,11 +198,9 @@ package final class PollFD: Sendable {
     /// SIGPIPE. Returns once every byte is written, or throws; `written` counts what went out.
     /// Like `read(into:)`, a first try that is a synchronous call, then an async call to wait.
     package func write(_ buffer: UnsafeRawBufferPointer, written: inout Int) async throws(PollError) {
-        switch try tryWrite(buffer, written: &written) {
-        case .done: return
-        case .lockBusy: try await writeWaiting(buffer, written: &written, lockHeld: false)
-        case .wouldBlock: try await writeWaiting(buffer, written: &written, lockHeld: true)
-        }
+        let first = try tryWrite(buffer, written: &written)
+        if case .done = first { return }
+        try await writeWaiting(buffer, written: &written, after: first)
     }
 
     /// The first try of `write(_:written:)`: lock and send until all is written or the socket
@@ -206,36 +209,27 @@ package final class PollFD: Sendable {
         guard try mutex.tryLock(.write) else { return .lockBusy }
         var keepLock = false
         defer { if !keepLock, mutex.unlock(.write) { destroy() } }
-        // At least one send, as in writeAll.
-        repeat {
-            try desc.check(.write)
-            do {
-                written += try Syscall.send(sysfd, from: UnsafeRawBufferPointer(rebasing: buffer[written...]), MSG_NOSIGNAL)
-            } catch .EAGAIN {
-                keepLock = true
-                return .wouldBlock
-            } catch {
-                throw .errno(error)
-            }
-        } while written < buffer.count
-        return .done(written)
+        if try sendAll(count: buffer.count, written: &written, { (offset) throws(Errno) in try send(buffer, from: offset) }) {
+            return .done(written)
+        }
+        keepLock = true
+        return .wouldBlock
     }
 
-    /// The rest of `write(_:written:)`: wait for the lock (unless held), then for room.
-    package func writeWaiting(_ buffer: UnsafeRawBufferPointer, written: inout Int, lockHeld: Bool) async throws(PollError) {
-        try await writeAll(count: buffer.count, written: &written, lockHeld: lockHeld) { (offset) throws(Errno) in
-            try Syscall.send(sysfd, from: UnsafeRawBufferPointer(rebasing: buffer[offset...]), MSG_NOSIGNAL)
+    /// The rest of `write(_:written:)` after a first try that was not done: wait for the lock
+    /// (unless held), then for room.
+    package func writeWaiting(_ buffer: UnsafeRawBufferPointer, written: inout Int, after first: Attempt) async throws(PollError) {
+        try await writeAll(count: buffer.count, written: &written, lockHeld: first.holdsLock) { (offset) throws(Errno) in
+            try send(buffer, from: offset)
         }
     }
 
     /// Writes all of `bytes`. Only the array lives across a suspension; each attempt pins its
     /// storage for the one system call, so nothing is copied.
     package func write(_ bytes: [UInt8], written: inout Int) async throws(PollError) {
-        switch try tryWrite(bytes, written: &written) {
-        case .done: return
-        case .lockBusy: try await writeWaiting(bytes, written: &written, lockHeld: false)
-        case .wouldBlock: try await writeWaiting(bytes, written: &written, lockHeld: true)
-        }
+        let first = try tryWrite(bytes, written: &written)
+        if case .done = first { return }
+        try await writeWaiting(bytes, written: &written, after: first)
     }
 
     /// `tryWrite(_:written:)` with the array's storage.
@@ -245,39 +239,46 @@ package final class PollFD: Sendable {
         }.get()
     }
 
-    /// `writeWaiting(_:written:lockHeld:)` for an array, pinning its storage only for each
-    /// system call.
-    package func writeWaiting(_ bytes: [UInt8], written: inout Int, lockHeld: Bool) async throws(PollError) {
-        try await writeAll(count: bytes.count, written: &written, lockHeld: lockHeld) { (offset) throws(Errno) in
+    /// `writeWaiting(_:written:after:)` for an array, pinning its storage only for each system
+    /// call.
+    package func writeWaiting(_ bytes: [UInt8], written: inout Int, after first: Attempt) async throws(PollError) {
+        try await writeAll(count: bytes.count, written: &written, lockHeld: first.holdsLock) { (offset) throws(Errno) in
             try bytes.withUnsafeBytes { raw in
-                Result { () throws(Errno) in
-                    try Syscall.send(sysfd, from: UnsafeRawBufferPointer(rebasing: raw[offset...]), MSG_NOSIGNAL)
-                }
+                Result { () throws(Errno) in try send(raw, from: offset) }
             }.get()
         }
+    }
+
+    /// One send(2) of what is left of `buffer` from `offset` on, with MSG_NOSIGNAL.
+    @inline(__always)
+    private func send(_ buffer: UnsafeRawBufferPointer, from offset: Int) throws(Errno) -> Int {
+        try Syscall.send(sysfd, from: UnsafeRawBufferPointer(rebasing: buffer[offset...]), MSG_NOSIGNAL)
     }
 
     /// The write loop: `sendFrom(offset)` sends what it can from `offset` on, until all `count`
     /// bytes are out; EAGAIN parks until the socket is writable again.
     @inline(__always)
     private func writeAll(
-        count: Int, written: inout Int, lockHeld: Bool = false, _ sendFrom: (Int) throws(Errno) -> Int
+        count: Int, written: inout Int, lockHeld: Bool, _ sendFrom: (Int) throws(Errno) -> Int
     ) async throws(PollError) {
         if !lockHeld { try await mutex.lock(.write) }
         defer { if mutex.unlock(.write) { destroy() } }
         if lockHeld { try await desc.wait(.write) }
-        // At least one send, as Go's FD.Write: an empty write sends an empty datagram or
-        // seqpacket message (on a stream it is a no-op), and meets a passed deadline.
+        while try !sendAll(count: count, written: &written, sendFrom) {
+            try await desc.wait(.write)
+        }
+    }
+
+    /// With the write lock held: sends until all `count` bytes are out (true) or the socket is
+    /// full (false). At least one send, as Go's FD.Write: an empty write sends an empty datagram
+    /// or seqpacket message (on a stream it is a no-op), and meets a passed deadline.
+    @inline(__always)
+    private func sendAll(count: Int, written: inout Int, _ sendFrom: (Int) throws(Errno) -> Int) throws(PollError) -> Bool {
         repeat {
-            try desc.check(.write)
-            do {
-                written += try sendFrom(written)
-            } catch .EAGAIN {
-                try await desc.wait(.write)
-            } catch {
-                throw .errno(error)
-            }
+            guard let n = try tryOnce(.write, { (_) throws(Errno) in try sendFrom(written) }) else { return false }
+            written += n
         } while written < count
+        return true
     }
 
     /// Accepts a connection as a non-blocking, close-on-exec fd. ECONNABORTED (the client gave up
