@@ -4,8 +4,12 @@
 // and the last reference to go is the one that really closes it. So close(2) happens once, and
 // never while another task is inside read(2) with the same number.
 //
-// Waiters suspend (they never block a thread). A task waiting for the read or write lock can be
-// cancelled; it then leaves the queue at once.
+// As in Go, the closed bit, both locks and the reference count live in one atomic word, so an
+// uncontended lock or unlock is a single compare-and-swap: every read and write takes one of
+// each. Only a task that must wait touches the waiter queues, which sit behind a Mutex; a
+// "someone is waiting" bit per lock in the word sends the unlock that must hand over to them
+// down the slow path. Waiters suspend (they never block a thread). A task waiting for the read
+// or write lock can be cancelled; it then leaves the queue at once.
 import Synchronization
 
 package final class FDMutex: Sendable {
@@ -17,41 +21,45 @@ package final class FDMutex: Sendable {
         let continuation: UnsafeContinuation<PollError?, Never>
     }
 
-    fileprivate struct State {
-        var closed = false
-        var references = 0
-        var readLocked = false
-        var writeLocked = false
+    /// The tasks waiting for each lock, first come first served. Invariant, under the Mutex:
+    /// a lock's waiting bit is set in `word` exactly while its queue is not empty (except after
+    /// close, which may leave it set until it has drained the queues).
+    fileprivate struct Queues {
         var readWaiters: [Waiter] = []
         var writeWaiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    /// Bit 0 closed, bits 1-2 the read and write locks, bits 3-4 their waiting bits, bits 8 and
+    /// up the number of references (an operation holding a lock holds one too).
+    private let word = Atomic<UInt64>(0)
+    private let queues = Mutex(Queues())
+
+    private static let closed: UInt64 = 1 << 0
+    private static let oneReference: UInt64 = 1 << 8
 
     package init() {}
 
     /// Whether close() has been called.
-    package var isClosed: Bool { state.withLock { $0.closed } }
+    package var isClosed: Bool { word.load(ordering: .acquiring) & Self.closed != 0 }
 
     /// Takes a reference for a misc operation (setsockopt, deadlines, dup). Fails once closed.
     package func incref() throws(PollError) {
-        let ok = state.withLock { s -> Bool in
-            if s.closed { return false }
-            s.references += 1
-            return true
+        var old = word.load(ordering: .relaxed)
+        while true {
+            if old & Self.closed != 0 { throw .closing }
+            let (done, seen) = word.compareExchange(expected: old, desired: old + Self.oneReference, ordering: .acquiringAndReleasing)
+            if done { return }
+            old = seen
         }
-        if !ok { throw .closing }
     }
 
     /// Drops a misc reference. Returns true if the fd is closed and this was the last reference:
     /// the caller must then destroy (close(2)) the fd.
     package func decref() -> Bool {
-        state.withLock { s in
-            precondition(s.references > 0, "FDMutex: decref without incref")
-            s.references -= 1
-            return s.closed && s.references == 0
-        }
+        let (old, new) = word.wrappingSubtract(Self.oneReference, ordering: .acquiringAndReleasing)
+        precondition(old >= Self.oneReference, "FDMutex: decref without incref")
+        return Self.mustDestroy(new)
     }
 
     /// Takes a reference and the read or write lock, waiting (suspended) while another task
@@ -69,37 +77,53 @@ package final class FDMutex: Sendable {
     /// The uncontended path of `lock`, without suspending: takes a reference and the lock and
     /// returns true, or returns false if another task holds the lock.
     package func tryLock(_ which: Lock) throws(PollError) -> Bool {
-        try state.withLock { (s) throws(PollError) -> Bool in
-            if s.closed { throw .closing }
-            if s.isLocked(which) { return false }
-            s.setLocked(which, true)
-            s.references += 1
-            return true
+        var old = word.load(ordering: .relaxed)
+        while true {
+            if old & Self.closed != 0 { throw .closing }
+            if old & which.lockedBit != 0 { return false }
+            let (done, seen) = word.compareExchange(
+                expected: old, desired: (old | which.lockedBit) + Self.oneReference, ordering: .acquiringAndReleasing)
+            if done { return true }
+            old = seen
         }
     }
 
     private func waitForLock(_ which: Lock) async throws(PollError) {
-        let id = state.withLock { s in
-            s.nextWaiterID += 1
-            return s.nextWaiterID
+        let id = queues.withLock { q in
+            q.nextWaiterID += 1
+            return q.nextWaiterID
         }
         let failure: PollError? = await withTaskCancellationHandler {
             await withUnsafeContinuation { (c: UnsafeContinuation<PollError?, Never>) in
-                let now: PollError?? = state.withLock { s in
-                    if s.closed { return .some(.closing) }
-                    if Task.isCancelled { return .some(.canceled) }
-                    if !s.isLocked(which) {
-                        s.setLocked(which, true)
-                        s.references += 1
-                        return .some(nil)
+                let now: PollError?? = queues.withLock { q in
+                    let cancelled = Task.isCancelled
+                    var old = word.load(ordering: .relaxed)
+                    while true {
+                        if old & Self.closed != 0 { return .some(.closing) }
+                        if cancelled { return .some(.canceled) }
+                        let free = old & which.lockedBit == 0
+                        let new = free ? (old | which.lockedBit) + Self.oneReference : old | which.waitingBit
+                        let (done, seen) = new == old
+                            ? (true, old)
+                            : word.compareExchange(expected: old, desired: new, ordering: .acquiringAndReleasing)
+                        if done {
+                            if free { return .some(nil) }
+                            q.append(Waiter(id: id, continuation: c), to: which)
+                            return nil
+                        }
+                        old = seen
                     }
-                    s.append(Waiter(id: id, continuation: c), to: which)
-                    return nil
                 }
                 if let result = now { c.resume(returning: result) }
             }
         } onCancel: {
-            let waiter = state.withLock { s in s.removeWaiter(id, from: which) }
+            let waiter = queues.withLock { q in
+                let waiter = q.removeWaiter(id, from: which)
+                if waiter != nil && q.isEmpty(which) {
+                    word.bitwiseAnd(~which.waitingBit, ordering: .acquiringAndReleasing)
+                }
+                return waiter
+            }
             waiter?.continuation.resume(returning: .canceled)
         }
         if let failure { throw failure }
@@ -108,16 +132,39 @@ package final class FDMutex: Sendable {
     /// Releases the read or write lock and its reference, handing the lock straight to the next
     /// waiter. Returns true if the caller must destroy the fd (closed, and the last reference).
     package func unlock(_ which: Lock) -> Bool {
-        let (next, destroy) = state.withLock { s -> (Waiter?, Bool) in
-            precondition(s.isLocked(which) && s.references > 0, "FDMutex: unlock without lock")
-            s.references -= 1
-            if !s.closed, let next = s.popFirst(which) {
-                // The lock passes to `next` with its reference; it stays locked.
-                s.references += 1
-                return (next, false)
+        var old = word.load(ordering: .relaxed)
+        while old & which.waitingBit == 0 {
+            precondition(old & which.lockedBit != 0 && old >= Self.oneReference, "FDMutex: unlock without lock")
+            let new = (old & ~which.lockedBit) - Self.oneReference
+            let (done, seen) = word.compareExchange(expected: old, desired: new, ordering: .acquiringAndReleasing)
+            if done { return Self.mustDestroy(new) }
+            old = seen
+        }
+        return unlockWithWaiters(which)
+    }
+
+    /// The slow half of `unlock`: someone waits. Under the queues' Mutex, so no waiter comes or
+    /// goes meanwhile.
+    private func unlockWithWaiters(_ which: Lock) -> Bool {
+        let (next, destroy) = queues.withLock { q -> (Waiter?, Bool) in
+            var old = word.load(ordering: .relaxed)
+            while true {
+                precondition(old & which.lockedBit != 0 && old >= Self.oneReference, "FDMutex: unlock without lock")
+                let new: UInt64
+                let handOver = old & Self.closed == 0 && !q.isEmpty(which)
+                if handOver {
+                    // The lock passes to the first waiter with our reference: it stays locked.
+                    new = q.count(which) == 1 ? old & ~which.waitingBit : old
+                } else {
+                    // Closed (close wakes the waiters), or the last waiter was cancelled.
+                    new = (old & ~which.lockedBit & (q.isEmpty(which) ? ~which.waitingBit : ~0)) - Self.oneReference
+                }
+                let (done, seen) = new == old
+                    ? (true, old)
+                    : word.compareExchange(expected: old, desired: new, ordering: .acquiringAndReleasing)
+                if done { return handOver ? (q.popFirst(which), false) : (nil, Self.mustDestroy(new)) }
+                old = seen
             }
-            s.setLocked(which, false)
-            return (nil, s.closed && s.references == 0)
         }
         next?.continuation.resume(returning: nil)
         return destroy
@@ -127,37 +174,47 @@ package final class FDMutex: Sendable {
     /// already closed. Holds a reference on success: call `decref()` after waking the poller's
     /// waiters, and destroy the fd if that returns true.
     package func increfAndClose() -> Bool {
-        let waiters = state.withLock { s -> [Waiter]? in
-            if s.closed { return nil }
-            s.closed = true
-            s.references += 1
-            let all = s.readWaiters + s.writeWaiters
-            s.readWaiters = []
-            s.writeWaiters = []
+        var old = word.load(ordering: .relaxed)
+        while true {
+            if old & Self.closed != 0 { return false }
+            let (done, seen) = word.compareExchange(
+                expected: old, desired: (old | Self.closed) + Self.oneReference, ordering: .acquiringAndReleasing)
+            if done { break }
+            old = seen
+        }
+        let waiters = queues.withLock { q in
+            let all = q.readWaiters + q.writeWaiters
+            q.readWaiters = []
+            q.writeWaiters = []
+            word.bitwiseAnd(~(Lock.read.waitingBit | Lock.write.waitingBit), ordering: .acquiringAndReleasing)
             return all
         }
-        guard let waiters else { return false }
         for w in waiters { w.continuation.resume(returning: .closing) }
         return true
     }
+
+    /// Closed, and no reference left: whoever made the word so must close(2) the fd.
+    private static func mustDestroy(_ word: UInt64) -> Bool {
+        word & closed != 0 && word < oneReference
+    }
 }
 
-extension FDMutex.State {
-    func isLocked(_ which: FDMutex.Lock) -> Bool { which == .read ? readLocked : writeLocked }
+extension FDMutex.Lock {
+    fileprivate var lockedBit: UInt64 { self == .read ? 1 << 1 : 1 << 2 }
+    fileprivate var waitingBit: UInt64 { self == .read ? 1 << 3 : 1 << 4 }
+}
 
-    mutating func setLocked(_ which: FDMutex.Lock, _ value: Bool) {
-        if which == .read { readLocked = value } else { writeLocked = value }
-    }
+extension FDMutex.Queues {
+    func isEmpty(_ which: FDMutex.Lock) -> Bool { which == .read ? readWaiters.isEmpty : writeWaiters.isEmpty }
+
+    func count(_ which: FDMutex.Lock) -> Int { which == .read ? readWaiters.count : writeWaiters.count }
 
     mutating func append(_ w: FDMutex.Waiter, to which: FDMutex.Lock) {
         if which == .read { readWaiters.append(w) } else { writeWaiters.append(w) }
     }
 
-    mutating func popFirst(_ which: FDMutex.Lock) -> FDMutex.Waiter? {
-        if which == .read {
-            return readWaiters.isEmpty ? nil : readWaiters.removeFirst()
-        }
-        return writeWaiters.isEmpty ? nil : writeWaiters.removeFirst()
+    mutating func popFirst(_ which: FDMutex.Lock) -> FDMutex.Waiter {
+        which == .read ? readWaiters.removeFirst() : writeWaiters.removeFirst()
     }
 
     mutating func removeWaiter(_ id: UInt64, from which: FDMutex.Lock) -> FDMutex.Waiter? {

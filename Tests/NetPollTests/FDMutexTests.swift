@@ -70,6 +70,77 @@ struct FDMutexTests {
         #expect(!mu.unlock(.read))
     }
 
+    @Test(.timeLimit(.minutes(1))) func waitersGetTheLockInArrivalOrder() async throws {
+        let mu = FDMutex()
+        try await mu.lock(.write)
+        let seen = Observations()
+        // Child tasks, so the time limit's cancellation reaches a waiter left stranded.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<3 {
+                group.addTask {
+                    try await mu.lock(.write)
+                    seen.order.withLock { $0.append(i) }
+                    #expect(!mu.unlock(.write))
+                }
+                try await Task.sleep(for: .milliseconds(10))   // so each queues before the next
+            }
+            #expect(!mu.unlock(.write))
+            try await group.waitForAll()
+        }
+        #expect(seen.order.withLock { $0 } == [0, 1, 2])
+        #expect(try mu.tryLock(.write), "the last waiter released the lock")
+        #expect(!mu.unlock(.write))
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aCancelledWaiterIsSkippedAndTheNextOneServed() async throws {
+        let mu = FDMutex()
+        try await mu.lock(.read)
+        let first = Task { () async -> PollError? in
+            do { try await mu.lock(.read); return nil } catch { return error as? PollError }
+        }
+        try await Task.sleep(for: .milliseconds(10))
+        let second = Task { () async -> PollError? in
+            do { try await mu.lock(.read); return nil } catch { return error as? PollError }
+        }
+        try await Task.sleep(for: .milliseconds(10))
+        first.cancel()
+        #expect(await first.value == .canceled)
+        #expect(!mu.unlock(.read))
+        #expect(await second.value == nil, "the lock went to the waiter still queued")
+        #expect(try !mu.tryLock(.read), "the second waiter holds it now")
+        #expect(!mu.unlock(.read))
+        #expect(try mu.tryLock(.read))
+        #expect(!mu.unlock(.read))
+    }
+
+    /// Close in the middle of contention: every waiter wakes, and exactly one of all the
+    /// unlocks and decrefs is told to destroy the fd.
+    @Test(.timeLimit(.minutes(1))) func closeUnderContentionDestroysExactlyOnce() async throws {
+        for _ in 0..<20 {
+            let mu = FDMutex()
+            let seen = Observations()
+            await withTaskGroup(of: Void.self) { group in
+                for worker in 0..<6 {
+                    group.addTask {
+                        while true {
+                            let which: FDMutex.Lock = worker % 2 == 0 ? .read : .write
+                            guard (try? await mu.lock(which)) != nil else { return }
+                            await Task.yield()
+                            if mu.unlock(which) { seen.destroys.add(1, ordering: .relaxed) }
+                        }
+                    }
+                }
+                group.addTask {
+                    await Task.yield()
+                    #expect(mu.increfAndClose())
+                    await Task.yield()
+                    if mu.decref() { seen.destroys.add(1, ordering: .relaxed) }
+                }
+            }
+            #expect(seen.destroys.load(ordering: .relaxed) == 1)
+        }
+    }
+
     /// Go's TestMutexStress: many tasks taking every kind of reference; the read and write
     /// locks must each be held by at most one task at a time.
     @Test func stress() async throws {
@@ -111,4 +182,11 @@ final class StressCounters: Sendable {
     let readers = Atomic<Int>(0)
     let writers = Atomic<Int>(0)
     let violations = Atomic<Int>(0)
+}
+
+/// What the hand-over and close tests saw: the order waiters got the lock, and how many calls
+/// were told to destroy the fd.
+final class Observations: Sendable {
+    let order = Mutex<[Int]>([])
+    let destroys = Atomic<Int>(0)
 }
