@@ -4,7 +4,8 @@
 // function-like macros, which the Clang importer drops; and glibc declares SOCK_STREAM, SOCK_CLOEXEC,
 // SHUT_RD, MSG_NOSIGNAL and the EPOLL* flags as enumerators of C enums, so Swift sees them as
 // `__socket_type`, `Int` or `EPOLL_EVENTS` values instead of plain `int`; and Glibc's Swift module
-// leaves out <sys/epoll.h> and <sys/eventfd.h>, which this header includes. This header only
+// leaves out <sys/epoll.h> and <sys/eventfd.h>, which this header includes. And syscall(2), through
+// which the read and write calls below skip glibc's cancellation points, is variadic. This header only
 // re-exports them as functions and int constants. It holds no logic: every decision is made in Swift.
 #ifndef CSOCKETSHIM_H
 #define CSOCKETSHIM_H
@@ -14,6 +15,8 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 // Ancillary data (cmsg(3)).
 struct cmsghdr *CSocketShim_CMSG_FIRSTHDR(const struct msghdr *msg);
@@ -25,6 +28,31 @@ size_t CSocketShim_CMSG_SPACE(size_t length);
 // accept4(2) and pipe2(2) are GNU extensions that Glibc's Swift module does not declare.
 int CSocketShim_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 int CSocketShim_pipe2(int fds[2], int flags);
+
+// read(2), write(2), send(2), recv(2), sendmsg(2) and recvmsg(2) made through syscall(2), which
+// is variadic, so Swift cannot call it. glibc's own wrappers are pthread cancellation points:
+// each switches the thread to asynchronous cancellation before the call and back after it, two
+// atomic updates of the thread's cancel state that cost more than the rest of the wrapper.
+// Nothing in Swift cancels threads, and Go's syscall package makes the raw call too. Static
+// inline, so the Swift call site compiles down to glibc's syscall(). -1 and errno on failure.
+static inline ssize_t CSocketShim_read(int fd, void *buf, size_t count) {
+    return syscall(SYS_read, fd, buf, count);
+}
+static inline ssize_t CSocketShim_write(int fd, const void *buf, size_t count) {
+    return syscall(SYS_write, fd, buf, count);
+}
+static inline ssize_t CSocketShim_send(int fd, const void *buf, size_t count, int flags) {
+    return syscall(SYS_sendto, fd, buf, count, flags, NULL, 0);
+}
+static inline ssize_t CSocketShim_recv(int fd, void *buf, size_t count, int flags) {
+    return syscall(SYS_recvfrom, fd, buf, count, flags, NULL, NULL);
+}
+static inline ssize_t CSocketShim_sendmsg(int fd, const struct msghdr *msg, int flags) {
+    return syscall(SYS_sendmsg, fd, msg, flags);
+}
+static inline ssize_t CSocketShim_recvmsg(int fd, struct msghdr *msg, int flags) {
+    return syscall(SYS_recvmsg, fd, msg, flags);
+}
 
 // unix(7): the length of a sockaddr_un whose sun_path holds a NUL-terminated path.
 size_t CSocketShim_SUN_LEN(const struct sockaddr_un *addr);

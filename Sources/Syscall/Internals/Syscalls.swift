@@ -92,11 +92,11 @@ func system_getsockopt(
 // MARK: I/O
 
 func system_read(_ fd: Int32, _ buf: UnsafeMutableRawPointer?, _ count: Int) throws(Errno) -> Int {
-    try retrying { Glibc.read(fd, buf, count) }
+    try retrying { CSocketShim_read(fd, buf, count) }
 }
 
 func system_write(_ fd: Int32, _ buf: UnsafeRawPointer?, _ count: Int) throws(Errno) -> Int {
-    try retrying { Glibc.write(fd, buf, count) }
+    try retrying { CSocketShim_write(fd, buf, count) }
 }
 
 func system_pread(_ fd: Int32, _ buf: UnsafeMutableRawPointer?, _ count: Int, _ offset: Int64) throws(Errno) -> Int {
@@ -118,11 +118,11 @@ func system_writev(_ fd: Int32, _ buffers: [UnsafeRawBufferPointer]) throws(Errn
 }
 
 func system_send(_ fd: Int32, _ buf: UnsafeRawPointer?, _ count: Int, _ flags: Int32) throws(Errno) -> Int {
-    try retrying { Glibc.send(fd, buf, count, flags) }
+    try retrying { CSocketShim_send(fd, buf, count, flags) }
 }
 
 func system_recv(_ fd: Int32, _ buf: UnsafeMutableRawPointer?, _ count: Int, _ flags: Int32) throws(Errno) -> Int {
-    try retrying { Glibc.recv(fd, buf, count, flags) }
+    try retrying { CSocketShim_recv(fd, buf, count, flags) }
 }
 
 func system_sendto(
@@ -153,7 +153,7 @@ func system_sendmsg(
         msg.msg_iovlen = 1
         msg.msg_control = controlCount > 0 ? UnsafeMutableRawPointer(mutating: control) : nil
         msg.msg_controllen = controlCount
-        return try retrying { Glibc.sendmsg(fd, &msg, flags) }
+        return try retrying { CSocketShim_sendmsg(fd, &msg, flags) }
     }
 }
 
@@ -173,7 +173,7 @@ func system_recvmsg(
         msg.msg_iovlen = 1
         msg.msg_control = controlCount > 0 ? control : nil
         msg.msg_controllen = controlCount
-        let n = try retrying { Glibc.recvmsg(fd, &msg, flags) }
+        let n = try retrying { CSocketShim_recvmsg(fd, &msg, flags) }
         return (n, msg.msg_controllen, msg.msg_flags, msg.msg_namelen)
     }
 }
