@@ -57,50 +57,52 @@ static inline ssize_t CSocketShim_recvmsg(int fd, struct msghdr *msg, int flags)
 // unix(7): the length of a sockaddr_un whose sun_path holds a NUL-terminated path.
 size_t CSocketShim_SUN_LEN(const struct sockaddr_un *addr);
 // sizeof(((struct sockaddr_un *)0)->sun_path): 108 on Linux.
-extern const int CSocketShim_SUN_PATH_MAX;
+static const int CSocketShim_SUN_PATH_MAX = (int)sizeof(((struct sockaddr_un *)0)->sun_path);
 
 // socket(2) types and flags, as plain ints.
-extern const int CSocketShim_SOCK_STREAM;
-extern const int CSocketShim_SOCK_DGRAM;
-extern const int CSocketShim_SOCK_RAW;
-extern const int CSocketShim_SOCK_SEQPACKET;
-extern const int CSocketShim_SOCK_NONBLOCK;
-extern const int CSocketShim_SOCK_CLOEXEC;
+static const int CSocketShim_SOCK_STREAM = SOCK_STREAM;
+static const int CSocketShim_SOCK_DGRAM = SOCK_DGRAM;
+static const int CSocketShim_SOCK_RAW = SOCK_RAW;
+static const int CSocketShim_SOCK_SEQPACKET = SOCK_SEQPACKET;
+static const int CSocketShim_SOCK_NONBLOCK = SOCK_NONBLOCK;
+static const int CSocketShim_SOCK_CLOEXEC = SOCK_CLOEXEC;
 
 // shutdown(2).
-extern const int CSocketShim_SHUT_RD;
-extern const int CSocketShim_SHUT_WR;
-extern const int CSocketShim_SHUT_RDWR;
+static const int CSocketShim_SHUT_RD = SHUT_RD;
+static const int CSocketShim_SHUT_WR = SHUT_WR;
+static const int CSocketShim_SHUT_RDWR = SHUT_RDWR;
 
 // send(2)/recv(2) flags.
-extern const int CSocketShim_MSG_OOB;
-extern const int CSocketShim_MSG_PEEK;
-extern const int CSocketShim_MSG_DONTWAIT;
-extern const int CSocketShim_MSG_WAITALL;
-extern const int CSocketShim_MSG_TRUNC;
-extern const int CSocketShim_MSG_CTRUNC;
-extern const int CSocketShim_MSG_NOSIGNAL;
-extern const int CSocketShim_MSG_CMSG_CLOEXEC;
+static const int CSocketShim_MSG_OOB = MSG_OOB;
+static const int CSocketShim_MSG_PEEK = MSG_PEEK;
+static const int CSocketShim_MSG_DONTWAIT = MSG_DONTWAIT;
+static const int CSocketShim_MSG_WAITALL = MSG_WAITALL;
+static const int CSocketShim_MSG_TRUNC = MSG_TRUNC;
+static const int CSocketShim_MSG_CTRUNC = MSG_CTRUNC;
+static const int CSocketShim_MSG_NOSIGNAL = MSG_NOSIGNAL;
+static const int CSocketShim_MSG_CMSG_CLOEXEC = MSG_CMSG_CLOEXEC;
 
 // Control message types and levels.
-extern const int CSocketShim_SCM_RIGHTS;
+static const int CSocketShim_SCM_RIGHTS = SCM_RIGHTS;
+// Defined in shim.c: glibc declares SCM_CREDENTIALS only under _GNU_SOURCE, which this header
+// does not get when Swift imports it.
 extern const int CSocketShim_SCM_CREDENTIALS;
 
 // epoll(7) event bits, as plain unsigned ints.
-extern const unsigned int CSocketShim_EPOLLIN;
-extern const unsigned int CSocketShim_EPOLLOUT;
-extern const unsigned int CSocketShim_EPOLLPRI;
-extern const unsigned int CSocketShim_EPOLLERR;
-extern const unsigned int CSocketShim_EPOLLHUP;
-extern const unsigned int CSocketShim_EPOLLRDHUP;
-extern const unsigned int CSocketShim_EPOLLET;
-extern const unsigned int CSocketShim_EPOLLONESHOT;
-extern const int CSocketShim_EPOLL_CLOEXEC;
-extern const int CSocketShim_EPOLL_CTL_ADD;
-extern const int CSocketShim_EPOLL_CTL_MOD;
-extern const int CSocketShim_EPOLL_CTL_DEL;
-extern const int CSocketShim_EFD_CLOEXEC;
-extern const int CSocketShim_EFD_NONBLOCK;
-extern const int CSocketShim_EFD_SEMAPHORE;
+static const unsigned int CSocketShim_EPOLLIN = EPOLLIN;
+static const unsigned int CSocketShim_EPOLLOUT = EPOLLOUT;
+static const unsigned int CSocketShim_EPOLLPRI = EPOLLPRI;
+static const unsigned int CSocketShim_EPOLLERR = EPOLLERR;
+static const unsigned int CSocketShim_EPOLLHUP = EPOLLHUP;
+static const unsigned int CSocketShim_EPOLLRDHUP = EPOLLRDHUP;
+static const unsigned int CSocketShim_EPOLLET = EPOLLET;
+static const unsigned int CSocketShim_EPOLLONESHOT = EPOLLONESHOT;
+static const int CSocketShim_EPOLL_CLOEXEC = EPOLL_CLOEXEC;
+static const int CSocketShim_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
+static const int CSocketShim_EPOLL_CTL_MOD = EPOLL_CTL_MOD;
+static const int CSocketShim_EPOLL_CTL_DEL = EPOLL_CTL_DEL;
+static const int CSocketShim_EFD_CLOEXEC = EFD_CLOEXEC;
+static const int CSocketShim_EFD_NONBLOCK = EFD_NONBLOCK;
+static const int CSocketShim_EFD_SEMAPHORE = EFD_SEMAPHORE;
 
 #endif
