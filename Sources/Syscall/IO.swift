@@ -191,7 +191,7 @@ public func recvfrom(_ fd: Int32, _ p: inout [UInt8], _ flags: Int32) throws(Err
             try system_recvfrom(fd, buf.baseAddress, buf.count, flags, addr, len)
         }
     }
-    return (n, try? anyToSockaddr(raw))
+    return (n, senderAddress(raw))
 }
 
 /// Receives into raw memory: the zero-copy form of ``recvfrom(_:_:_:)``.
@@ -204,5 +204,5 @@ public func recvfrom(
     let n = try raw.withUnsafeMutableBytes { (addr, len) throws(Errno) in
         try system_recvfrom(fd, buffer.baseAddress, buffer.count, flags, addr, len)
     }
-    return (n, try? anyToSockaddr(raw))
+    return (n, senderAddress(raw))
 }

@@ -109,7 +109,7 @@ public func recvmsg(
             return r
         }
     }
-    let from = try? anyToSockaddr(raw)
+    let from = senderAddress(raw)
     return RecvmsgResult(n: r.n, oobn: r.controlLen, recvflags: r.msgFlags, from: from)
 }
 
