@@ -193,6 +193,9 @@ package final class FDMutex: Sendable {
         return true
     }
 
+    /// How many tasks wait for `which`: lets tests queue waiters in a known order.
+    func waiterCount(_ which: Lock) -> Int { queues.withLock { $0.count(which) } }
+
     /// Closed, and no reference left: whoever made the word so must close(2) the fd.
     private static func mustDestroy(_ word: UInt64) -> Bool {
         word & closed != 0 && word < oneReference

@@ -82,7 +82,7 @@ struct FDMutexTests {
                     seen.order.withLock { $0.append(i) }
                     #expect(!mu.unlock(.write))
                 }
-                try await Task.sleep(for: .milliseconds(10))   // so each queues before the next
+                while mu.waiterCount(.write) < i + 1 { try await Task.sleep(for: .milliseconds(1)) }   // queued before the next
             }
             #expect(!mu.unlock(.write))
             try await group.waitForAll()
@@ -98,11 +98,11 @@ struct FDMutexTests {
         let first = Task { () async -> PollError? in
             do { try await mu.lock(.read); return nil } catch { return error as? PollError }
         }
-        try await Task.sleep(for: .milliseconds(10))
+        while mu.waiterCount(.read) < 1 { try await Task.sleep(for: .milliseconds(1)) }
         let second = Task { () async -> PollError? in
             do { try await mu.lock(.read); return nil } catch { return error as? PollError }
         }
-        try await Task.sleep(for: .milliseconds(10))
+        while mu.waiterCount(.read) < 2 { try await Task.sleep(for: .milliseconds(1)) }
         first.cancel()
         #expect(await first.value == .canceled)
         #expect(!mu.unlock(.read))
