@@ -48,7 +48,7 @@ package final class FDMutex: Sendable {
         var old = word.load(ordering: .relaxed)
         while true {
             if old & Self.closed != 0 { throw .closing }
-            let (done, seen) = word.compareExchange(expected: old, desired: old + Self.oneReference, ordering: .acquiringAndReleasing)
+            let (done, seen) = replace(old, with: old + Self.oneReference)
             if done { return }
             old = seen
         }
@@ -81,8 +81,7 @@ package final class FDMutex: Sendable {
         while true {
             if old & Self.closed != 0 { throw .closing }
             if old & which.lockedBit != 0 { return false }
-            let (done, seen) = word.compareExchange(
-                expected: old, desired: (old | which.lockedBit) + Self.oneReference, ordering: .acquiringAndReleasing)
+            let (done, seen) = replace(old, with: (old | which.lockedBit) + Self.oneReference)
             if done { return true }
             old = seen
         }
@@ -103,9 +102,7 @@ package final class FDMutex: Sendable {
                         if cancelled { return .some(.canceled) }
                         let free = old & which.lockedBit == 0
                         let new = free ? (old | which.lockedBit) + Self.oneReference : old | which.waitingBit
-                        let (done, seen) = new == old
-                            ? (true, old)
-                            : word.compareExchange(expected: old, desired: new, ordering: .acquiringAndReleasing)
+                        let (done, seen) = replace(old, with: new)
                         if done {
                             if free { return .some(nil) }
                             q.append(Waiter(id: id, continuation: c), to: which)
@@ -136,7 +133,7 @@ package final class FDMutex: Sendable {
         while old & which.waitingBit == 0 {
             precondition(old & which.lockedBit != 0 && old >= Self.oneReference, "FDMutex: unlock without lock")
             let new = (old & ~which.lockedBit) - Self.oneReference
-            let (done, seen) = word.compareExchange(expected: old, desired: new, ordering: .acquiringAndReleasing)
+            let (done, seen) = replace(old, with: new)
             if done { return Self.mustDestroy(new) }
             old = seen
         }
@@ -159,9 +156,7 @@ package final class FDMutex: Sendable {
                     // Closed (close wakes the waiters), or the last waiter was cancelled.
                     new = (old & ~which.lockedBit & (q.isEmpty(which) ? ~which.waitingBit : ~0)) - Self.oneReference
                 }
-                let (done, seen) = new == old
-                    ? (true, old)
-                    : word.compareExchange(expected: old, desired: new, ordering: .acquiringAndReleasing)
+                let (done, seen) = replace(old, with: new)
                 if done { return handOver ? (q.popFirst(which), false) : (nil, Self.mustDestroy(new)) }
                 old = seen
             }
@@ -177,8 +172,7 @@ package final class FDMutex: Sendable {
         var old = word.load(ordering: .relaxed)
         while true {
             if old & Self.closed != 0 { return false }
-            let (done, seen) = word.compareExchange(
-                expected: old, desired: (old | Self.closed) + Self.oneReference, ordering: .acquiringAndReleasing)
+            let (done, seen) = replace(old, with: (old | Self.closed) + Self.oneReference)
             if done { break }
             old = seen
         }
@@ -191,6 +185,16 @@ package final class FDMutex: Sendable {
         }
         for w in waiters { w.continuation.resume(returning: .closing) }
         return true
+    }
+
+    /// One compare-and-swap of the word from `old` to `new`: whether it was made, and the word
+    /// as found. Nothing to change (a waiter joining a queue that already has its bit) is done
+    /// without one.
+    @inline(__always)
+    private func replace(_ old: UInt64, with new: UInt64) -> (done: Bool, seen: UInt64) {
+        if new == old { return (true, old) }
+        let (done, seen) = word.compareExchange(expected: old, desired: new, ordering: .acquiringAndReleasing)
+        return (done, seen)
     }
 
     /// How many tasks wait for `which`: lets tests queue waiters in a known order.

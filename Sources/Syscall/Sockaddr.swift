@@ -72,10 +72,9 @@ public func anyToSockaddr(_ raw: RawSockaddrAny) throws(Errno) -> any Sockaddr {
     }
 }
 
-/// The sender a receive reported, or nil when the kernel gave none (a connected stream socket
-/// leaves the address empty) or one of a family Syscall has no `Sockaddr` for. The empty case is
-/// checked first: on a connected socket it is every message, and throwing and catching
-/// EAFNOSUPPORT each time cost more than the rest of the receive's bookkeeping.
+/// The sender a receive reported, or nil when the kernel gave none (TCP leaves the address
+/// empty) or one of a family Syscall has no `Sockaddr` for. The empty case is checked first, so
+/// a receive on a TCP socket does not throw and catch EAFNOSUPPORT on every message.
 func senderAddress(_ raw: RawSockaddrAny) -> (any Sockaddr)? {
     raw.family == AF_UNSPEC ? nil : try? anyToSockaddr(raw)
 }
