@@ -36,10 +36,18 @@ extension NetFD {
         }
     }
 
-    /// readMsg into memory the caller keeps alive across the wait: nothing is allocated.
+    /// readMsg into memory the caller keeps alive across the wait: nothing is allocated. A
+    /// first try, then the wait, as `read(into:)`: inlined into the exported method, a message
+    /// that is already there costs no async frame.
+    @inline(__always)
     func readMsg(into p: UnsafeMutableRawBufferPointer, oob: UnsafeMutableRawBufferPointer, flags: Int32) async throws -> RecvmsgResult {
-        try await recvmsgIO { (fd) throws(Errno) in
-            try Syscall.recvmsg(fd, into: p, oob: oob, flags | Syscall.MSG_CMSG_CLOEXEC)
+        let flags = flags | Syscall.MSG_CMSG_CLOEXEC
+        do {
+            var first = PollFD.Attempt.lockBusy
+            if let r = try pfd.tryRecvmsg(into: p, oob: oob, flags: flags, first: &first) { return r }
+            return try await pfd.recvmsgWaiting(into: p, oob: oob, flags: flags, after: first)
+        } catch {
+            throw Self.wrap(error, "recvmsg")
         }
     }
 

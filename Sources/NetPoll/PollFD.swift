@@ -156,6 +156,39 @@ package final class PollFD: Sendable {
         return try await readWaiting(into: buffer, after: first)
     }
 
+    /// The first try of a recvmsg(2) into memory the caller owns, as `tryRead(into:)` is for
+    /// read: lock and receive once, without waiting. Returns nil when it did not receive, with
+    /// `first` saying why (the lock was busy, or EAGAIN with the lock kept for the wait).
+    ///
+    /// Concrete, not a generic try over any system call: Net would call a generic one
+    /// unspecialised, and its `R?` would look up `Optional<R>`'s metadata on every message.
+    package func tryRecvmsg(
+        into buffer: UnsafeMutableRawBufferPointer, oob: UnsafeMutableRawBufferPointer, flags: Int32,
+        first: inout Attempt
+    ) throws(PollError) -> RecvmsgResult? {
+        guard try mutex.tryLock(.read) else {
+            first = .lockBusy
+            return nil
+        }
+        var keepLock = false
+        defer { if !keepLock, mutex.unlock(.read) { destroy() } }
+        if let r = try tryOnce(.read, { (fd) throws(Errno) in try Syscall.recvmsg(fd, into: buffer, oob: oob, flags) }) { return r }
+        keepLock = true
+        first = .wouldBlock
+        return nil
+    }
+
+    /// The rest of a recvmsg after `tryRecvmsg` did not receive: wait for the lock (unless
+    /// held), then for data.
+    package func recvmsgWaiting(
+        into buffer: UnsafeMutableRawBufferPointer, oob: UnsafeMutableRawBufferPointer, flags: Int32,
+        after first: Attempt
+    ) async throws(PollError) -> RecvmsgResult {
+        try await io(.read, .read, lockHeld: first.holdsLock) { (fd) throws(Errno) in
+            try Syscall.recvmsg(fd, into: buffer, oob: oob, flags)
+        }
+    }
+
     /// The first try of `read(into:)`: lock and read once, without waiting.
     package func tryRead(into buffer: UnsafeMutableRawBufferPointer) throws(PollError) -> Attempt {
         if buffer.isEmpty { return .done(try zeroLengthRead()) }

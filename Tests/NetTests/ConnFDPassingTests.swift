@@ -81,6 +81,29 @@ struct ConnFDPassingTests {
         }
     }
 
+    @Test("readMsgUnix(into:oob:) with the message already queued: the first try receives it, fds close-on-exec")
+    func passFDsIntoOwnedMemoryWithoutWaiting() async throws {
+        try await withFilesToPass(3, "q", { "queued \($0)" }) { sender, receiver, files in
+            let data = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 1)
+            let oob = UnsafeMutableRawBufferPointer.allocate(byteCount: Syscall.cmsgSpace(4 * 8), alignment: 8)
+            defer { data.deallocate(); oob.deallocate() }
+
+            _ = try await sender.writeMsgUnix(Array("xyz".utf8), Syscall.unixRights(files), nil)
+            let r = try await receiver.readMsgUnix(into: data, oob: oob)
+            #expect(Array(data[..<r.n]) == Array("xyz".utf8))
+            var fds: [Int32] = []
+            try Syscall.forEachSocketControlMessage(UnsafeRawBufferPointer(rebasing: oob[..<r.oobn])) { (header, data) throws(Errno) in
+                try Syscall.forEachUnixRight(header, data) { fds.append($0) }
+            }
+            defer { for fd in fds { try? Syscall.close(fd) } }
+            try #require(fds.count == 3)
+            for (i, fd) in fds.enumerated() {
+                #expect(try CT.contents(fd) == "queued \(i)")
+                #expect(try Syscall.isCloseOnExec(fd))
+            }
+        }
+    }
+
     @Test("a control buffer too small: MSG_CTRUNC, close what arrived, nothing leaks (F3)")
     func controlTruncated() async throws {
         try await withFilesToPass(3, "t", { "t\($0)" }) { sender, receiver, files in
