@@ -52,29 +52,19 @@ struct ConnFDPassingTests {
     @Test("readMsgUnix(into:oob:) and the in-place parsers: the data, the fds in order, close-on-exec, after a wait")
     func passFDsIntoOwnedMemory() async throws {
         try await withFilesToPass(2, "g", { "owned \($0)" }) { sender, receiver, files in
-            let data = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 1)
-            let oob = UnsafeMutableRawBufferPointer.allocate(byteCount: Syscall.cmsgSpace(4 * 8), alignment: 8)
-            defer { data.deallocate(); oob.deallocate() }
-
             // The read parks first: the buffers must survive the suspension.
             async let sent: Void = {
                 try await Task.sleep(for: .milliseconds(20))
                 _ = try await sender.writeMsgUnix(Array("ab".utf8), Syscall.unixRights(files), nil)
             }()
-            let r = try await receiver.readMsgUnix(into: data, oob: oob)
+            let r = try await receiveIntoOwnedMemory(receiver)
+            defer { for fd in r.fds { try? Syscall.close(fd) } }
             try await sent
-            #expect(Array(data[..<r.n]) == Array("ab".utf8))
+            #expect(r.data == Array("ab".utf8))
             #expect(r.flags & Syscall.MSG_CTRUNC == 0)
-            var fds: [Int32] = []
-            var headers: [Cmsghdr] = []
-            try Syscall.forEachSocketControlMessage(UnsafeRawBufferPointer(rebasing: oob[..<r.oobn])) { (header, data) throws(Errno) in
-                headers.append(header)
-                try Syscall.forEachUnixRight(header, data) { fds.append($0) }
-            }
-            defer { for fd in fds { try? Syscall.close(fd) } }
-            #expect(headers == [Cmsghdr(len: UInt64(Syscall.cmsgLen(8)), level: SOL_SOCKET, type: SCM_RIGHTS)])
-            try #require(fds.count == 2)
-            for (i, fd) in fds.enumerated() {
+            #expect(r.headers == [Cmsghdr(len: UInt64(Syscall.cmsgLen(8)), level: SOL_SOCKET, type: SCM_RIGHTS)])
+            try #require(r.fds.count == 2)
+            for (i, fd) in r.fds.enumerated() {
                 #expect(try CT.contents(fd) == "owned \(i)")
                 #expect(try Syscall.isCloseOnExec(fd))
             }
@@ -84,20 +74,12 @@ struct ConnFDPassingTests {
     @Test("readMsgUnix(into:oob:) with the message already queued: the first try receives it, fds close-on-exec")
     func passFDsIntoOwnedMemoryWithoutWaiting() async throws {
         try await withFilesToPass(3, "q", { "queued \($0)" }) { sender, receiver, files in
-            let data = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 1)
-            let oob = UnsafeMutableRawBufferPointer.allocate(byteCount: Syscall.cmsgSpace(4 * 8), alignment: 8)
-            defer { data.deallocate(); oob.deallocate() }
-
             _ = try await sender.writeMsgUnix(Array("xyz".utf8), Syscall.unixRights(files), nil)
-            let r = try await receiver.readMsgUnix(into: data, oob: oob)
-            #expect(Array(data[..<r.n]) == Array("xyz".utf8))
-            var fds: [Int32] = []
-            try Syscall.forEachSocketControlMessage(UnsafeRawBufferPointer(rebasing: oob[..<r.oobn])) { (header, data) throws(Errno) in
-                try Syscall.forEachUnixRight(header, data) { fds.append($0) }
-            }
-            defer { for fd in fds { try? Syscall.close(fd) } }
-            try #require(fds.count == 3)
-            for (i, fd) in fds.enumerated() {
+            let r = try await receiveIntoOwnedMemory(receiver)
+            defer { for fd in r.fds { try? Syscall.close(fd) } }
+            #expect(r.data == Array("xyz".utf8))
+            try #require(r.fds.count == 3)
+            for (i, fd) in r.fds.enumerated() {
                 #expect(try CT.contents(fd) == "queued \(i)")
                 #expect(try Syscall.isCloseOnExec(fd))
             }
@@ -236,6 +218,27 @@ struct ConnFDPassingTests {
 /// Runs `body` with a connected unix stream pair (sender and receiver) and `count` open
 /// temporary files, the i-th holding `contents(i)`; afterwards closes them all and removes the
 /// files.
+/// One `readMsgUnix(into:oob:)` into memory allocated for it, parsed with the in-place parsers:
+/// the data, the flags, the control message headers and the fds received (the caller closes them).
+private func receiveIntoOwnedMemory(_ receiver: UnixConn) async throws -> (data: [UInt8], flags: Int32, headers: [Cmsghdr], fds: [Int32]) {
+    let data = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 1)
+    let oob = UnsafeMutableRawBufferPointer.allocate(byteCount: Syscall.cmsgSpace(4 * 8), alignment: 8)
+    defer { data.deallocate(); oob.deallocate() }
+    let r = try await receiver.readMsgUnix(into: data, oob: oob)
+    var fds: [Int32] = []
+    var headers: [Cmsghdr] = []
+    do {
+        try Syscall.forEachSocketControlMessage(UnsafeRawBufferPointer(rebasing: oob[..<r.oobn])) { (header, data) throws(Errno) in
+            headers.append(header)
+            try Syscall.forEachUnixRight(header, data) { fds.append($0) }
+        }
+    } catch {
+        for fd in fds { try? Syscall.close(fd) }
+        throw error
+    }
+    return (Array(data[..<r.n]), r.flags, headers, fds)
+}
+
 private func withFilesToPass(
     _ count: Int, _ prefix: String, _ contents: @escaping @Sendable (Int) -> String,
     _ body: @escaping @Sendable (_ sender: UnixConn, _ receiver: UnixConn, _ files: [Int32]) async throws -> Void
