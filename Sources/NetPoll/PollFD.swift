@@ -126,6 +126,27 @@ package final class PollFD: Sendable {
         }
     }
 
+    /// A first try without waiting: take the lock if it is free and make one attempt. Returns
+    /// the attempt's result, or nil with `first` saying why not: the lock was busy, or EAGAIN
+    /// (the lock is then kept, for the wait that follows). Generic, but private and inlined,
+    /// so each use is specialised here in NetPoll.
+    @inline(__always)
+    private func firstTry<R>(
+        _ lock: FDMutex.Lock, _ direction: PollDesc.Direction, first: inout Attempt,
+        _ attempt: (Int32) throws(Errno) -> R
+    ) throws(PollError) -> R? {
+        guard try mutex.tryLock(lock) else {
+            first = .lockBusy
+            return nil
+        }
+        var keepLock = false
+        defer { if !keepLock, mutex.unlock(lock) { destroy() } }
+        if let r = try tryOnce(direction, attempt) { return r }
+        keepLock = true
+        first = .wouldBlock
+        return nil
+    }
+
     /// What a first try found, made without waiting (`tryRead`, `tryWrite`).
     package enum Attempt: Sendable {
         /// It is done: the count read (for a write, everything is written).
@@ -166,16 +187,7 @@ package final class PollFD: Sendable {
         into buffer: UnsafeMutableRawBufferPointer, oob: UnsafeMutableRawBufferPointer, flags: Int32,
         first: inout Attempt
     ) throws(PollError) -> RecvmsgResult? {
-        guard try mutex.tryLock(.read) else {
-            first = .lockBusy
-            return nil
-        }
-        var keepLock = false
-        defer { if !keepLock, mutex.unlock(.read) { destroy() } }
-        if let r = try tryOnce(.read, { (fd) throws(Errno) in try Syscall.recvmsg(fd, into: buffer, oob: oob, flags) }) { return r }
-        keepLock = true
-        first = .wouldBlock
-        return nil
+        try firstTry(.read, .read, first: &first) { (fd) throws(Errno) in try Syscall.recvmsg(fd, into: buffer, oob: oob, flags) }
     }
 
     /// The rest of a recvmsg after `tryRecvmsg` did not receive: wait for the lock (unless
@@ -192,12 +204,9 @@ package final class PollFD: Sendable {
     /// The first try of `read(into:)`: lock and read once, without waiting.
     package func tryRead(into buffer: UnsafeMutableRawBufferPointer) throws(PollError) -> Attempt {
         if buffer.isEmpty { return .done(try zeroLengthRead()) }
-        guard try mutex.tryLock(.read) else { return .lockBusy }
-        var keepLock = false
-        defer { if !keepLock, mutex.unlock(.read) { destroy() } }
-        if let n = try tryOnce(.read, { (fd) throws(Errno) in try Syscall.read(fd, into: buffer) }) { return .done(n) }
-        keepLock = true
-        return .wouldBlock
+        var first = Attempt.lockBusy
+        if let n = try firstTry(.read, .read, first: &first, { (fd) throws(Errno) in try Syscall.read(fd, into: buffer) }) { return .done(n) }
+        return first
     }
 
     /// The rest of `read(into:)` after a first try that was not done: wait for the lock (unless
