@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["Net", "Syscall", "TestSupport"],
                     exclude: ["Peers"], swiftSettings: testStrict),
         .testTarget(name: "NetPollTests", dependencies: ["NetPoll", "Syscall", "TestSupport"], swiftSettings: testStrict),
-        .testTarget(name: "NetTests", dependencies: ["Net", "Syscall", "TestSupport"], swiftSettings: testStrict),
+        .testTarget(name: "NetTests", dependencies: ["Net", "NetPoll", "Syscall", "TestSupport"], swiftSettings: testStrict),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "TestSupport"], swiftSettings: testStrict),
     ]
 )

@@ -32,7 +32,8 @@ private func adopt(_ fd: Int32) throws -> NetFD {
         }
         let laddr = netAddr(lsa, sotype: sotype)
         let raddr = netAddr(try? Syscall.getpeername(s), sotype: sotype)
-        let pfd = try registered(s)
+        let proto = (try? Syscall.getsockoptInt(s, Syscall.SOL_SOCKET, Syscall.SO_PROTOCOL)).map(Int32.init) ?? -1
+        let pfd = try registered(s, stream: streamKind(family: family, sotype: sotype, proto: proto))
         pfd.markShared()   // the caller's fd keeps the open file after ours is closed
         let netFD = NetFD(pfd, family: family, sotype: sotype, net: laddr?.network ?? "")
         netFD.setAddr(local: laddr, remote: raddr)

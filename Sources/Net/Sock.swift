@@ -24,7 +24,8 @@ func socket(
     let fd: NetFD
     do {
         try setDefaultSockopts(s, family: family, sotype: sotype, ipv6only: ipv6only)
-        fd = NetFD(try registered(s), family: family, sotype: sotype, net: net)
+        let stream = streamKind(family: family, sotype: sotype, proto: proto)
+        fd = NetFD(try registered(s, stream: stream), family: family, sotype: sotype, net: net)
     } catch {
         try? Syscall.close(s)
         throw error
@@ -51,14 +52,26 @@ func socket(
 }
 
 /// Registers a new fd with a poller: the next in turn, or for a connection `listener` accepted,
-/// the one Placement picks (usually the listener's own). The error names epoll_ctl, the call
-/// that failed.
-func registered(_ fd: Int32, acceptedBy listener: PollFD? = nil) throws -> PollFD {
+/// the one Placement picks (usually the listener's own). `stream` tells NetPoll what a short
+/// read says about the queue. The error names epoll_ctl, the call that failed.
+func registered(_ fd: Int32, stream: StreamKind, acceptedBy listener: PollFD? = nil) throws -> PollFD {
     do throws(PollError) {
-        guard let listener else { return try PollFD(fd) }
-        return try PollFD(fd, poller: try PollerGroup.poller(forConnectionAcceptedBy: listener.poller))
+        guard let listener else { return try PollFD(fd, stream: stream) }
+        return try PollFD(fd, poller: try PollerGroup.poller(forConnectionAcceptedBy: listener.poller), stream: stream)
     } catch {
         throw NetFD.wrap(error, "epollctl")
+    }
+}
+
+/// Which byte stream a socket is, so NetPoll knows what a short read says about its queue. An
+/// IP stream is TCP only with protocol 0 or IPPROTO_TCP: an adopted SCTP or MPTCP socket is
+/// `.other`, as its reads may stop short for other reasons.
+func streamKind(family: Int32, sotype: Int32, proto: Int32) -> StreamKind {
+    guard sotype == Syscall.SOCK_STREAM else { return .other }
+    switch family {
+    case Syscall.AF_INET, Syscall.AF_INET6: return proto == 0 || proto == Syscall.IPPROTO_TCP ? .tcp : .other
+    case Syscall.AF_UNIX: return .unix
+    default: return .other
     }
 }
 

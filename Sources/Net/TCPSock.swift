@@ -144,7 +144,7 @@ extension NetFD {
     func acceptFD() async throws -> NetFD {
         let (s, peer) = try await accept()
         let pfd: PollFD
-        do { pfd = try registered(s, acceptedBy: self.pfd) } catch {
+        do { pfd = try registered(s, stream: self.pfd.stream, acceptedBy: self.pfd) } catch {
             try? Syscall.close(s)
             throw error
         }

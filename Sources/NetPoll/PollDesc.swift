@@ -53,6 +53,9 @@ package final class PollDesc: Sendable {
         var read = Side()
         var write = Side()
         var closing = false
+        /// epoll has reported EPOLLPRI: urgent (TCP) or out-of-band (Unix) data, where a read
+        /// stops short with data still queued. Never cleared.
+        var urgent = false
 
         subscript(_ d: Direction) -> Side {
             get { d == .read ? read : write }
@@ -65,6 +68,7 @@ package final class PollDesc: Sendable {
     private static let closingBit: UInt8 = 1
     private static let readExpiredBit: UInt8 = 2
     private static let writeExpiredBit: UInt8 = 4
+    private static let urgentBit: UInt8 = 8
 
     private let state = Mutex(State())
     private let flags = Atomic<UInt8>(0)
@@ -93,6 +97,12 @@ package final class PollDesc: Sendable {
 
     /// Whether the fd is closing (`evict` has run). One atomic load.
     package var isClosing: Bool { flags.load(ordering: .acquiring) & Self.closingBit != 0 }
+
+    /// Whether epoll has ever reported urgent or out-of-band data (EPOLLPRI) on the fd, so a
+    /// short read may have stopped at its mark with data still queued (EmptyReadHint). The
+    /// same notify marks the read side ready, so a reader that loads this just before the
+    /// flag is set still finds the edge when it waits. One atomic load.
+    var sawUrgentData: Bool { flags.load(ordering: .acquiring) & Self.urgentBit != 0 }
 
     /// Parks until the direction is ready, then returns; throws `.closing`, `.timeout` or
     /// `.canceled` instead if that happens first. Returns at once if an edge came since the
@@ -140,7 +150,11 @@ package final class PollDesc: Sendable {
         let readEvents = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR | EPOLLPRI
         let writeEvents = EPOLLOUT | EPOLLHUP | EPOLLERR
         let (r, w) = state.withLock { s in
-            (events & readEvents != 0 ? Self.markReady(&s.read) : nil,
+            if events & EPOLLPRI != 0, !s.urgent {
+                s.urgent = true
+                publishFlags(s)
+            }
+            return (events & readEvents != 0 ? Self.markReady(&s.read) : nil,
              events & writeEvents != 0 ? Self.markReady(&s.write) : nil)
         }
         r?.resume(returning: .ready)
@@ -164,7 +178,7 @@ package final class PollDesc: Sendable {
             let w = s.write.waiter
             s.read.waiter = nil
             s.write.waiter = nil
-            publishExpiry(s)
+            publishFlags(s)
             return (r, w)
         }
         r?.resume(returning: .closing)
@@ -198,7 +212,7 @@ package final class PollDesc: Sendable {
             }
             if directions.contains(.read) { (readWaiter, readTimer) = set(&s.read) }
             if directions.contains(.write) { (writeWaiter, writeTimer) = set(&s.write) }
-            publishExpiry(s)
+            publishFlags(s)
         }
         if let deadline {
             if let sequence = readTimer { poller.addTimer(at: deadline, for: self, .read, sequence) }
@@ -223,7 +237,7 @@ package final class PollDesc: Sendable {
                 return nil
             }
             s[d].expired = true
-            publishExpiry(s)
+            publishFlags(s)
             let w = s[d].waiter
             s[d].waiter = nil
             return w
@@ -239,10 +253,11 @@ package final class PollDesc: Sendable {
         state.withLock { s in s[d].sequence == sequence && !s.closing }
     }
 
-    /// Copies the expired bits into `flags`; called with the lock held so the bits never go
-    /// backwards relative to the state.
-    private func publishExpiry(_ s: State) {
+    /// Copies the sticky conditions into `flags`; called with the lock held so the bits never
+    /// go backwards relative to the state.
+    private func publishFlags(_ s: State) {
         var bits: UInt8 = s.closing ? Self.closingBit : 0
+        if s.urgent { bits |= Self.urgentBit }
         if s.read.expired { bits |= Self.readExpiredBit }
         if s.write.expired { bits |= Self.writeExpiredBit }
         flags.store(bits, ordering: .releasing)

@@ -15,15 +15,25 @@ package final class PollFD: Sendable {
     private let shared = Atomic<Bool>(false)
     private let mutex = FDMutex()
     package let desc: PollDesc
+    /// Whether the next plain read may park before it tries. Guarded by the read lock, which
+    /// every use holds; hence unsafe. Internal, not private, for tests to set up and inspect
+    /// while no read runs.
+    nonisolated(unsafe) var readHint: EmptyReadHint
 
     /// The poller that owns this fd: a task that prefers it as its executor is resumed on the
     /// poller's thread with no hop.
     package var poller: Poller { desc.poller }
 
+    /// What kind of byte stream the fd was registered as (EmptyReadHint).
+    package var stream: StreamKind { readHint.kind }
+
     /// Takes ownership of `fd`, which must be non-blocking, and registers it with `poller` (by
-    /// default the next poller in turn). On failure the fd is left open: the caller still owns it.
-    package init(_ fd: Int32, poller: Poller? = nil) throws(PollError) {
+    /// default the next poller in turn). `stream` says what kind of byte stream it is, if any:
+    /// on a stream, a read after a short one may park without trying (EmptyReadHint). On
+    /// failure the fd is left open: the caller still owns it.
+    package init(_ fd: Int32, poller: Poller? = nil, stream: StreamKind = .other) throws(PollError) {
         sysfd = fd
+        readHint = EmptyReadHint(stream)
         let owner: Poller
         if let poller { owner = poller } else { owner = try PollerGroup.next() }
         desc = try owner.register(fd)
@@ -96,6 +106,7 @@ package final class PollFD: Sendable {
     ) async throws(PollError) -> R {
         if !lockHeld { try await mutex.lock(lock) }
         defer { if mutex.unlock(lock) { destroy() } }
+        if direction == .read { readHint.forget() }   // a plain read sets it again at the end
         if lockHeld { try await desc.wait(direction) }
         while true {
             // tryOnce's steps, spelled out: Net calls this generically (datagrams, recvmsg and
@@ -133,10 +144,14 @@ package final class PollFD: Sendable {
     @inline(__always)
     private func firstTry<R>(
         _ lock: FDMutex.Lock, _ direction: PollDesc.Direction, first: inout Attempt,
-        _ attempt: (Int32) throws(Errno) -> R
+        skipIf skip: () -> Bool = { false }, _ attempt: (Int32) throws(Errno) -> R
     ) throws(PollError) -> R? {
         guard try mutex.tryLock(lock) else {
             first = .lockBusy
+            return nil
+        }
+        if skip() {   // as if EAGAIN, without the system call; the lock is kept for the wait
+            first = .wouldBlock
             return nil
         }
         var keepLock = false
@@ -201,18 +216,43 @@ package final class PollFD: Sendable {
         }
     }
 
-    /// The first try of `read(into:)`: lock and read once, without waiting.
+    /// The first try of `read(into:)`: lock and read once, without waiting. On a stream whose
+    /// last read was short, it may skip the system call and report `.wouldBlock` at once
+    /// (EmptyReadHint): the queue was empty then, and data since has raised an edge to wait for.
     package func tryRead(into buffer: UnsafeMutableRawBufferPointer) throws(PollError) -> Attempt {
         if buffer.isEmpty { return .done(try zeroLengthRead()) }
         var first = Attempt.lockBusy
-        if let n = try firstTry(.read, .read, first: &first, { (fd) throws(Errno) in try Syscall.read(fd, into: buffer) }) { return .done(n) }
+        if let n = try firstTry(
+            .read, .read, first: &first, skipIf: { readHint.shouldSkipTry(urgent: desc.sawUrgentData) },
+            { (_) throws(Errno) in try readOnce(into: buffer) }
+        ) { return .done(n) }
         return first
     }
 
     /// The rest of `read(into:)` after a first try that was not done: wait for the lock (unless
     /// held), then for data.
     package func readWaiting(into buffer: UnsafeMutableRawBufferPointer, after first: Attempt) async throws(PollError) -> Int {
-        try await io(.read, .read, lockHeld: first.holdsLock) { (fd) throws(Errno) in try Syscall.read(fd, into: buffer) }
+        try await io(.read, .read, lockHeld: first.holdsLock) { (_) throws(Errno) in try readOnce(into: buffer) }
+    }
+
+    /// One read(2) with the read lock held, noting in the hint whether it emptied the queue.
+    /// While the hint needs it, a Unix stream reads with recvmsg(2) instead, whose MSG_CTRUNC
+    /// says the read stopped at a message with control data (the fds are closed either way).
+    @inline(__always)
+    private func readOnce(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        do {
+            if readHint.checksControl {
+                let (n, recvflags) = try Syscall.recvmsg(sysfd, into: buffer, 0)
+                readHint.read(n, of: buffer.count, droppedControl: recvflags & MSG_CTRUNC != 0, checked: true)
+                return n
+            }
+            let n = try Syscall.read(sysfd, into: buffer)
+            readHint.read(n, of: buffer.count, droppedControl: false, checked: false)
+            return n
+        } catch .EAGAIN {
+            readHint.wouldBlock()
+            throw .EAGAIN
+        }
     }
 
     /// Reads into an array, up to its count, pinning its storage only for each system call.
@@ -232,9 +272,9 @@ package final class PollFD: Sendable {
 
     /// `readWaiting(into:after:)` for an array, pinning its storage only for each system call.
     package func readWaiting(_ p: inout [UInt8], after first: Attempt) async throws(PollError) -> Int {
-        try await io(.read, .read, lockHeld: first.holdsLock) { (fd) throws(Errno) in
+        try await io(.read, .read, lockHeld: first.holdsLock) { (_) throws(Errno) in
             try p.withUnsafeMutableBytes { raw in
-                Result { () throws(Errno) in try Syscall.read(fd, into: raw) }
+                Result { () throws(Errno) in try readOnce(into: raw) }
             }.get()
         }
     }
@@ -391,6 +431,7 @@ package final class PollFD: Sendable {
         let lock: FDMutex.Lock = direction == .read ? .read : .write
         try await mutex.lock(lock)
         defer { if mutex.unlock(lock) { destroy() } }
+        if direction == .read { readHint.forget() }
         try desc.check(direction)
         try await desc.wait(direction)
     }

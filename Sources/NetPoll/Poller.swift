@@ -65,12 +65,13 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
 
     // MARK: registration
 
-    /// Registers `fd` once, edge-triggered, for input, output and peer shutdown.
+    /// Registers `fd` once, edge-triggered, for input, output, peer shutdown and urgent data
+    /// (EPOLLPRI, which tells reads they may stop short: EmptyReadHint).
     package func register(_ fd: Int32) throws(PollError) -> PollDesc {
         let token = registry.withLock { $0.reserve() }
         let desc = PollDesc(poller: self, slot: token.slot, generation: token.generation)
         registry.withLock { $0.fill(desc) }
-        let event = EpollEvent(events: EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, data: Registry.token(token.slot, token.generation))
+        let event = EpollEvent(events: EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI | EPOLLET, data: Registry.token(token.slot, token.generation))
         do {
             do {
                 try Syscall.epollCtl(epfd, EPOLL_CTL_ADD, fd, event)

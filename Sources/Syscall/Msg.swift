@@ -113,6 +113,22 @@ public func recvmsg(
     return RecvmsgResult(n: r.n, oobn: r.controlLen, recvflags: r.msgFlags, from: from)
 }
 
+/// Receives into raw memory with no control buffer and no sender address, returning the count
+/// and the message flags. On a Unix socket, `MSG_CTRUNC` in the flags says the kernel discarded
+/// control data (passed fds, which it closes, or credentials); read(2) drops them the same way
+/// but cannot say so. On a datagram socket, `MSG_TRUNC` says the datagram was cut short.
+///
+/// ```swift
+/// let (n, recvflags) = try Syscall.recvmsg(sock, into: buffer, 0)
+/// if recvflags & MSG_CTRUNC != 0 { print("the peer sent fds; they were closed") }
+/// ```
+///
+/// The corresponding C function is `recvmsg(2)`.
+public func recvmsg(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, _ flags: Int32) throws(Errno) -> (n: Int, recvflags: Int32) {
+    let r = try system_recvmsg(fd, buffer.baseAddress, buffer.count, nil, 0, nil, 0, flags)
+    return (r.n, r.msgFlags)
+}
+
 /// Go's rule for control data without data: a socket that is not `SOCK_DGRAM` moves one dummy
 /// byte with it, because a stream socket delivers ancillary data only alongside real data.
 private func needsDummyByte(_ fd: Int32, _ dataCount: Int, _ oobCount: Int) throws(Errno) -> Bool {
