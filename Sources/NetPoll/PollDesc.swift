@@ -155,7 +155,7 @@ package final class PollDesc: Sendable {
                 publishFlags(s)
             }
             return (events & readEvents != 0 ? Self.markReady(&s.read) : nil,
-             events & writeEvents != 0 ? Self.markReady(&s.write) : nil)
+                    events & writeEvents != 0 ? Self.markReady(&s.write) : nil)
         }
         r?.resume(returning: .ready)
         w?.resume(returning: .ready)
