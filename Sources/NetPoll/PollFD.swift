@@ -13,6 +13,9 @@ package final class PollFD: Sendable {
     /// Whether the fd number has left NetPoll's hands, so its open file may outlive close(2)
     /// (declared here to sit in sysfd's padding).
     private let shared = Atomic<Bool>(false)
+    /// What kind of byte stream the fd was registered as (EmptyReadHint). A copy of the hint's,
+    /// readable without the read lock (and, like `shared`, in sysfd's padding).
+    package let stream: StreamKind
     private let mutex = FDMutex()
     package let desc: PollDesc
     /// Whether the next plain read may park before it tries. Guarded by the read lock, which
@@ -24,15 +27,13 @@ package final class PollFD: Sendable {
     /// poller's thread with no hop.
     package var poller: Poller { desc.poller }
 
-    /// What kind of byte stream the fd was registered as (EmptyReadHint).
-    package var stream: StreamKind { readHint.kind }
-
     /// Takes ownership of `fd`, which must be non-blocking, and registers it with `poller` (by
     /// default the next poller in turn). `stream` says what kind of byte stream it is, if any:
     /// on a stream, a read after a short one may park without trying (EmptyReadHint). On
     /// failure the fd is left open: the caller still owns it.
     package init(_ fd: Int32, poller: Poller? = nil, stream: StreamKind = .other) throws(PollError) {
         sysfd = fd
+        self.stream = stream
         readHint = EmptyReadHint(stream)
         let owner: Poller
         if let poller { owner = poller } else { owner = try PollerGroup.next() }
