@@ -9,14 +9,18 @@
 // reader can park at once and lose nothing; at worst it wakes for an edge whose data it already
 // read, tries, meets EAGAIN and parks again.
 //
-// A short read means an empty queue only where the kernel never stops a read early:
-// - TCP stops at the urgent mark. Urgent data makes epoll report EPOLLPRI, and a PollDesc that
-//   has seen it turns the skip off for good (`PollDesc.sawUrgentData`). Its edge marks the
-//   direction ready in the same call, so a skip that missed the flag still finds the edge.
+// A short read means the next would find nothing only where the kernel never stops a read
+// early:
+// - A read returns the data before the end of stream or a pending error, which the next read
+//   returns at once, and TCP stops at the urgent mark. epoll reports each of these (EPOLLRDHUP,
+//   EPOLLHUP, EPOLLERR, EPOLLPRI), and a PollDesc that has seen one turns the skip off for good
+//   (`PollDesc.readsStopShort`). Its edge marks the direction ready in the same call, so a
+//   skip that missed the flag still finds the edge.
 // - A Unix stream also stops at a message that carried fds or credentials (from a writer other
 //   than the last, with SO_PASSCRED). read(2) cannot tell, so while skipping is on a Unix
 //   stream reads with recvmsg(2), whose MSG_CTRUNC says control data was dropped there. Out of
-//   band data (MSG_OOB) raises EPOLLPRI, as TCP's urgent data does.
+//   band data (MSG_OOB) raises EPOLLPRI, as TCP's urgent data does, and the end of stream
+//   EPOLLRDHUP.
 // - Datagram and seqpacket sockets return one message per read: never.
 //
 // The hint may be trusted only if the read side has not waited since that short read: a wait
@@ -72,8 +76,8 @@ struct EmptyReadHint {
     /// The skip is worth it only while most first tries meet EAGAIN.
     var skipping: Bool { kind != .other && hitRate < 128 }
 
-    /// Whether the next plain read will park without trying, unless the fd has seen urgent
-    /// data (which turns the skip off).
+    /// Whether the next plain read will park without trying, unless the PollDesc has seen a
+    /// condition that makes reads stop short (which turns the skip off).
     var skipsNextRead: Bool { drained && skipping && (eligible &+ 1) & 7 != 0 }
 
     /// Whether reads must use recvmsg(2) so a short one can be trusted: a Unix stream, while
@@ -82,11 +86,11 @@ struct EmptyReadHint {
     var checksControl: Bool { kind == .unix && skipping }
 
     /// Called as a plain read begins, with its lock held: whether to park before the first
-    /// try. `urgent` is the PollDesc's `sawUrgentData`.
-    mutating func shouldSkipTry(urgent: Bool) -> Bool {
+    /// try. `untrusted` is the PollDesc's `readsStopShort`.
+    mutating func shouldSkipTry(untrusted: Bool) -> Bool {
         defer { drained = false }
         firstPending = kind != .other
-        guard drained, skipping, !urgent else { return false }
+        guard drained, skipping, !untrusted else { return false }
         eligible &+= 1
         if eligible & 7 == 0 { return false }
         firstPending = false

@@ -53,9 +53,9 @@ package final class PollDesc: Sendable {
         var read = Side()
         var write = Side()
         var closing = false
-        /// epoll has reported EPOLLPRI: urgent (TCP) or out-of-band (Unix) data, where a read
-        /// stops short with data still queued. Never cleared.
-        var urgent = false
+        /// epoll has reported a condition at which a read stops short with more to return:
+        /// urgent or out-of-band data, end of stream, or an error. Never cleared.
+        var readsStopShort = false
 
         subscript(_ d: Direction) -> Side {
             get { d == .read ? read : write }
@@ -68,7 +68,7 @@ package final class PollDesc: Sendable {
     private static let closingBit: UInt8 = 1
     private static let readExpiredBit: UInt8 = 2
     private static let writeExpiredBit: UInt8 = 4
-    private static let urgentBit: UInt8 = 8
+    private static let readsStopShortBit: UInt8 = 8
 
     private let state = Mutex(State())
     private let flags = Atomic<UInt8>(0)
@@ -98,11 +98,15 @@ package final class PollDesc: Sendable {
     /// Whether the fd is closing (`evict` has run). One atomic load.
     package var isClosing: Bool { flags.load(ordering: .acquiring) & Self.closingBit != 0 }
 
-    /// Whether epoll has ever reported urgent or out-of-band data (EPOLLPRI) on the fd, so a
-    /// short read may have stopped at its mark with data still queued (EmptyReadHint). The
-    /// same notify marks the read side ready, so a reader that loads this just before the
-    /// flag is set still finds the edge when it waits. One atomic load.
-    var sawUrgentData: Bool { flags.load(ordering: .acquiring) & Self.urgentBit != 0 }
+    /// Whether epoll has ever reported a condition at which a read returns less than is there
+    /// to return, so a short read no longer says the next one would find nothing
+    /// (EmptyReadHint): urgent or out-of-band data (EPOLLPRI: the read stops at the mark), end
+    /// of stream (EPOLLRDHUP, EPOLLHUP: the data comes first, the 0 on the next read) or an
+    /// error (EPOLLERR: likewise the data, then the error). Each of these holds from when it
+    /// happens until it is read, so an edge harvested before a short read reports it, and one
+    /// harvested after marks the read side ready; either way the next read does not park on it.
+    /// One atomic load.
+    var readsStopShort: Bool { flags.load(ordering: .acquiring) & Self.readsStopShortBit != 0 }
 
     /// Parks until the direction is ready, then returns; throws `.closing`, `.timeout` or
     /// `.canceled` instead if that happens first. Returns at once if an edge came since the
@@ -150,8 +154,8 @@ package final class PollDesc: Sendable {
         let readEvents = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR | EPOLLPRI
         let writeEvents = EPOLLOUT | EPOLLHUP | EPOLLERR
         let (r, w) = state.withLock { s in
-            if events & EPOLLPRI != 0, !s.urgent {
-                s.urgent = true
+            if events & (EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR) != 0, !s.readsStopShort {
+                s.readsStopShort = true
                 publishFlags(s)
             }
             return (events & readEvents != 0 ? Self.markReady(&s.read) : nil,
@@ -257,7 +261,7 @@ package final class PollDesc: Sendable {
     /// go backwards relative to the state.
     private func publishFlags(_ s: State) {
         var bits: UInt8 = s.closing ? Self.closingBit : 0
-        if s.urgent { bits |= Self.urgentBit }
+        if s.readsStopShort { bits |= Self.readsStopShortBit }
         if s.read.expired { bits |= Self.readExpiredBit }
         if s.write.expired { bits |= Self.writeExpiredBit }
         flags.store(bits, ordering: .releasing)

@@ -224,7 +224,7 @@ package final class PollFD: Sendable {
         if buffer.isEmpty { return .done(try zeroLengthRead()) }
         var first = Attempt.lockBusy
         if let n = try firstTry(
-            .read, .read, first: &first, skipIf: { readHint.shouldSkipTry(urgent: desc.sawUrgentData) },
+            .read, .read, first: &first, skipIf: { readHint.shouldSkipTry(untrusted: desc.readsStopShort) },
             { (_) throws(Errno) in try readOnce(into: buffer) }
         ) { return .done(n) }
         return first

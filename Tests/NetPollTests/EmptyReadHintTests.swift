@@ -5,8 +5,8 @@ import TestSupport
 import Testing
 
 // A read that parks without trying must never park on data that is already queued. Each socket
-// test below sets up a queue a short read leaves non-empty (urgent data, passed fds, a wait by
-// another operation) and checks that the next read still returns within the watchdog; without
+// test below sets up a socket a short read leaves with more to return (urgent data, the end of
+// stream, an error, passed fds, a wait by another operation) and checks that the next read still returns within the watchdog; without
 // the safeguard it names, that read would park until the peer sent more, which it never does.
 
 /// A connected TCP pair on the loopback: the accepted end as a PollFD for a `.tcp` stream, and
@@ -98,8 +98,28 @@ struct EmptyReadHintSocketTests {
         try send(writer, "DE")
         try await Task.sleep(for: .milliseconds(20))   // the poller sees the edge: ready
         #expect(try await readWithin5s(reader) == "AB")   // skips, consumes the edge, reads
-        #expect(reader.desc.sawUrgentData)
+        #expect(reader.desc.readsStopShort)
         #expect(try await readWithin5s(reader) == "DE")
+    }
+
+    /// The data comes before the end of stream (or a reset), which the next read returns at
+    /// once with no new edge: the peer sent both before the read that returned the data.
+    @Test(arguments: [(StreamKind.tcp, false), (.unix, false), (.tcp, true)])
+    func aReadBeforeTheEndOfStreamOrAnErrorDoesNotSkipIt(kind: StreamKind, reset: Bool) async throws {
+        let (reader, writer) = try kind == .tcp ? tcpPair() : unixPair()
+        defer { try? reader.close() }
+        try await primeToSkip(reader, writer: writer, kind)
+        try send(writer, "AB")
+        if reset { try Syscall.setsockoptLinger(writer, Syscall.SOL_SOCKET, Syscall.SO_LINGER, Linger(onoff: 1, linger: 0)) }
+        try Syscall.close(writer)
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(try await readWithin5s(reader) == "AB")
+        #expect(reader.desc.readsStopShort)
+        if reset {
+            await #expect(throws: PollError.errno(.ECONNRESET)) { try await readWithin5s(reader) }
+        } else {
+            #expect(try await readWithin5s(reader) == "")
+        }
     }
 
     @Test func aUnixReadStoppedAfterPassedFDsDoesNotSkipTheRest() async throws {
@@ -152,7 +172,7 @@ struct EmptyReadHintTests {
     /// Runs `n` plain reads whose first try meets EAGAIN, each then reading `count` of 64 bytes.
     private func misses(_ hint: inout EmptyReadHint, _ n: Int, count: Int = 1, checked: Bool = true) {
         for _ in 0..<n {
-            if !hint.shouldSkipTry(urgent: false) { hint.wouldBlock() }
+            if !hint.shouldSkipTry(untrusted: false) { hint.wouldBlock() }
             hint.read(count, of: 64, droppedControl: false, checked: checked)
         }
     }
@@ -171,13 +191,13 @@ struct EmptyReadHintTests {
         hint.read(1, of: 64, droppedControl: false, checked: false)
         var skipped = 0
         for _ in 0..<8 {
-            if hint.shouldSkipTry(urgent: false) { skipped += 1 }
+            if hint.shouldSkipTry(untrusted: false) { skipped += 1 }
             hint.read(1, of: 64, droppedControl: false, checked: false)
         }
         #expect(skipped == 7)
         // First tries that find data raise the rate back above half.
         for _ in 0..<40 {
-            _ = hint.shouldSkipTry(urgent: false)
+            _ = hint.shouldSkipTry(untrusted: false)
             hint.read(1, of: 64, droppedControl: false, checked: false)
         }
         #expect(!hint.skipping)
@@ -191,8 +211,8 @@ struct EmptyReadHintTests {
         #expect(!tcp.skipsNextRead, "end of stream")
         tcp.read(10, of: 64, droppedControl: false, checked: false)
         #expect(tcp.skipsNextRead)
-        let skippedDespiteUrgentData = tcp.shouldSkipTry(urgent: true)
-        #expect(!skippedDespiteUrgentData, "urgent data: a short read may stop at the mark")
+        let skippedUntrusted = tcp.shouldSkipTry(untrusted: true)
+        #expect(!skippedUntrusted, "urgent data, end of stream or an error: a short read may leave more")
 
         var unix = EmptyReadHint.skipping(.unix)
         #expect(unix.checksControl)
