@@ -78,7 +78,10 @@ struct EmptyReadHint {
 
     /// Whether the next plain read will park without trying, unless the PollDesc has seen a
     /// condition that makes reads stop short (which turns the skip off).
-    var skipsNextRead: Bool { drained && skipping && (eligible &+ 1) & 7 != 0 }
+    var skipsNextRead: Bool { drained && skipping && !probeDue }
+
+    /// The next eligible read is an eighth, which tries anyway to keep `hitRate` current.
+    private var probeDue: Bool { (eligible &+ 1) & 7 == 0 }
 
     /// Whether reads must use recvmsg(2) so a short one can be trusted: a Unix stream, while
     /// the skip is on. (Otherwise read(2), which is cheaper: recvmsg copies a msghdr in and
@@ -89,12 +92,14 @@ struct EmptyReadHint {
     /// try. `untrusted` is the PollDesc's `readsStopShort`.
     mutating func shouldSkipTry(untrusted: Bool) -> Bool {
         defer { drained = false }
-        firstPending = kind != .other
-        guard drained, skipping, !untrusted else { return false }
+        guard drained, skipping, !untrusted else {
+            firstPending = kind != .other
+            return false
+        }
+        let skip = !probeDue
         eligible &+= 1
-        if eligible & 7 == 0 { return false }
-        firstPending = false
-        return true
+        firstPending = !skip
+        return skip
     }
 
     /// Records a read that returned `count` of the `asked` bytes. A read(2) on a Unix stream
