@@ -4,7 +4,8 @@
 Servers: SwiftNet (Net), Go's net package, SwiftNIO (NIOPosix) and a C epoll server (the
 physical baseline of this machine). Each workload runs every server in turn (A B C D A B C D...)
 for several repeats, in two placements: pinned (server and load generator on CPU 0) and
-unpinned. Reports the median and spread of each figure, and its ratio to Go and to C.
+unpinned. Reports the median and spread of each figure, and its ratio to Go and to C, and in a
+second table each server's own CPU time per operation over the same runs.
 
     Benchmarks/run              quick mode: short runs, one repeat (also CI's smoke test)
     Benchmarks/run --full       long runs, three repeats, writes docs/PERFORMANCE.md
@@ -147,7 +148,7 @@ def run_all(opts):
     placements = ["pinned", "unpinned"] if not opts.placement else [opts.placement]
     servers = opts.servers.split(",")
     tmp = tempfile.mkdtemp(prefix="swiftnet-bench.")
-    results = []  # (workload, unit, placement, server, metric values)
+    results = []  # (workload, unit, placement, metric values, loadgen CPU, server CPU per op)
     try:
         for placement in placements:
             pin = placement == "pinned"
@@ -156,6 +157,7 @@ def run_all(opts):
                     continue
                 values = {s: [] for s in servers}
                 loadgen_cpu = {s: [] for s in servers}
+                server_cpu = {s: [] for s in servers}
                 for r in range(repeats):
                     for s in servers:
                         if not takes_part(s, mode):
@@ -163,14 +165,16 @@ def run_all(opts):
                         address = "127.0.0.1:0" if net == "tcp" else os.path.join(tmp, f"{s}-{r}.sock")
                         server = Server(s, net, address, mode, pin)
                         try:
-                            extra = ["--server-pid", str(server.pid)] if "idle" in args else []
-                            res = loadgen(args + ["--network", net, "--address", server.address] + extra, pin)
+                            res = loadgen(args + ["--network", net, "--address", server.address, "--server-pid", str(server.pid)], pin)
                         finally:
                             server.stop()
                         values[s].append(res[metric])
                         loadgen_cpu[s].append(res.get("loadgen_cpu_percent") or 0)
-                        print(f"  {placement:8} {name:36} {s:9} {res[metric]:12.2f} {unit}  (loadgen cpu {res.get('loadgen_cpu_percent')}%)", file=sys.stderr, flush=True)
-                results.append((name, unit, placement, values, loadgen_cpu))
+                        if res.get("server_cpu_us_per_op") is not None:
+                            server_cpu[s].append(res["server_cpu_us_per_op"])
+                        print(f"  {placement:8} {name:36} {s:9} {res[metric]:12.2f} {unit}  (loadgen cpu {res.get('loadgen_cpu_percent')}%, "
+                              f"server cpu {res.get('server_cpu_percent')}%, {res.get('server_cpu_us_per_op')} us/op)", file=sys.stderr, flush=True)
+                results.append((name, unit, placement, values, loadgen_cpu, server_cpu))
             if not opts.smoke and "pingpong" in (opts.only or "pingpong") and "c" in servers:
                 results.append(client_side(tmp, pin, placement, opts.full))
     finally:
@@ -191,37 +195,60 @@ def client_side(tmp, pin, placement, full):
             finally:
                 server.stop()
             values["c-loadgen" if client == "c" else "swiftnet-client"].append(res["ops_per_sec"])
-    return ("client side: pingpong 64 B, 64 conns, tcp, vs C server", "round trips/s", placement, values, {})
+    return ("client side: pingpong 64 B, 64 conns, tcp, vs C server", "round trips/s", placement, values, {}, {})
+
+
+def median_of(values, s):
+    v = values.get(s) or []
+    return statistics.median(v) if v else None
+
+
+def cell_of(values, s):
+    """The median of server s's figures, with their spread when there are several."""
+    v = values.get(s) or []
+    if not v:
+        return "–"
+    spread = f" ({min(v):.4g}–{max(v):.4g})" if len(v) > 1 else ""
+    return f"{statistics.median(v):.4g}{spread}"
+
+
+def ratio_of(values, a, b, lower_is_better):
+    """a's median over b's, turned round when lower is better: above 1.00x, a is ahead."""
+    x, y = median_of(values, a), median_of(values, b)
+    if x is None or y is None or x == 0 or y == 0:
+        return "–"
+    return f"{(y / x if lower_is_better else x / y):.2f}x"
 
 
 def table(results):
     lines = ["| workload | placement | unit | " + " | ".join(["swiftnet", "go", "nio", "c"]) + " | swiftnet/go | swiftnet/c | swiftnet/nio |",
              "|---|---|---|---|---|---|---|---|---|---|"]
-    for (name, unit, placement, values, _) in results:
-        def med(s):
-            v = values.get(s) or []
-            return statistics.median(v) if v else None
-
+    for (name, unit, placement, values, _, _) in results:
         def cell(s):
-            v = values.get(s) or []
-            if not v:
-                return "–"
-            m = statistics.median(v)
-            spread = f" ({min(v):.4g}–{max(v):.4g})" if len(v) > 1 else ""
-            return f"{m:.4g}{spread}"
+            return cell_of(values, s)
 
         def ratio(a, b):
-            x, y = med(a), med(b)
-            if x is None or y is None or y == 0:
-                return "–"
-            r = x / y
-            return f"{(1 / r if 'lower' in unit else r):.2f}x"
+            return ratio_of(values, a, b, "lower" in unit)
 
         if "c-loadgen" in values:
             lines.append(f"| {name} | {placement} | {unit} | swiftnet-client {cell('swiftnet-client')} | – | – | c-loadgen {cell('c-loadgen')} | – | {ratio('swiftnet-client', 'c-loadgen')} | – |")
             continue
         lines.append(f"| {name} | {placement} | {unit} | {cell('swiftnet')} | {cell('go')} | {cell('nio')} | {cell('c')} | "
                      f"{ratio('swiftnet', 'go')} | {ratio('swiftnet', 'c')} | {ratio('swiftnet', 'nio')} |")
+    return "\n".join(lines)
+
+
+def cpu_table(results):
+    """Each server's CPU time per operation (all its threads, over the measured window), with
+    the same medians, spreads and ratios; above 1.00x means SwiftNet spends less."""
+    lines = ["| workload | placement | " + " | ".join(["swiftnet", "go", "nio", "c"]) + " | go/swiftnet | c/swiftnet | nio/swiftnet |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for (name, _, placement, _, _, server_cpu) in results:
+        if not any(server_cpu.values()):
+            continue
+        cells = " | ".join(cell_of(server_cpu, s) for s in ["swiftnet", "go", "nio", "c"])
+        ratios = " | ".join(ratio_of(server_cpu, "swiftnet", s, True) for s in ["go", "c", "nio"])
+        lines.append(f"| {name} | {placement} | {cells} | {ratios} |")
     return "\n".join(lines)
 
 
@@ -260,7 +287,8 @@ def main():
         build()
     results = run_all(opts)
     text = table(results)
-    print(text)
+    cpu_text = cpu_table(results)
+    print(text + "\n\nServer CPU per operation (µs, lower is better):\n\n" + cpu_text)
     if opts.write or opts.full:
         with open(os.path.join(ROOT, "docs", "PERFORMANCE.md"), "w") as f:
             f.write("# SwiftNet performance, side by side\n\n")
@@ -270,6 +298,13 @@ def main():
                     "Ratios are SwiftNet's figure over the other's (for memory, the other's over SwiftNet's), so "
                     "above 1.00x means SwiftNet is ahead.\n\n## Machine\n\n")
             f.write("\n".join(machine_facts()) + "\n\n## Results\n\n" + text + "\n")
+            f.write("\n## Server CPU per operation\n\n"
+                    "Each server's CPU time (all its threads, user and system) over the measured window, "
+                    "divided by the operations in it: µs per round trip, chunk, connection or fd; for a "
+                    "burst, from the first dial to the last echo. Lower is better; ratios are the other's "
+                    "over SwiftNet's, so above 1.00x means SwiftNet spends less. Pinned, the throughput above "
+                    "also depends on how the scheduler shares the one CPU between server and load "
+                    "generator; this is closer to what each server's own work costs.\n\n" + cpu_text + "\n")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,13 @@
  * After the agreed fields come extras: size, threads, connect_failed (idle,
  * burst), server_rss_before_kib and server_rss_after_hold_kib (idle).
  *
+ * With --server-pid, every mode but idle also reports the server's own CPU
+ * time over the measured window (all its threads, from each thread's
+ * /proc/PID/task/TID/schedstat): server_cpu_percent (100 = one core busy)
+ * and server_cpu_us_per_op. Throughput alone hides what a server costs: on
+ * one shared CPU it also depends on how the scheduler splits that CPU
+ * between server and load generator.
+ *
  * Everything is non-blocking epoll, one thread by default (--threads T spreads
  * the connections of pingpong/stream/connrate over T threads, each with its
  * own epoll set and its own connections: nothing is shared while running).
@@ -47,6 +54,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -117,6 +125,44 @@ static double cpu_seconds(int who)
     getrusage(who, &ru);
     return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* CPU time of every thread of process `pid`, in seconds; -1 if unreadable.
+ * schedstat's first field is the thread's time on a CPU in nanoseconds:
+ * finer than /proc/PID/stat's clock ticks. A thread that exits between two
+ * readings takes its time with it; the servers here keep theirs. */
+static double process_cpu_seconds(long pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/task", pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    double total = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char file[300];   /* d_name is up to 255 bytes */
+        snprintf(file, sizeof file, "/proc/%ld/task/%s/schedstat", pid, e->d_name);
+        FILE *f = fopen(file, "r");
+        if (!f)
+            continue;   /* the thread just exited */
+        unsigned long long ns = 0;
+        if (fscanf(f, "%llu", &ns) == 1)
+            total += (double)ns / 1e9;
+        fclose(f);
+    }
+    closedir(d);
+    return total;
+}
+
+/* Sleeps until CLOCK_MONOTONIC reads `t` (ns). */
+static void sleep_until(uint64_t t)
+{
+    struct timespec ts = {.tv_sec = (time_t)(t / 1000000000u), .tv_nsec = (long)(t % 1000000000u)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
 }
 
 /* ---- latency histogram ------------------------------------------------- */
@@ -724,6 +770,7 @@ static void jnum(const char *key, double v, const char *fmt, int valid)
 struct result {
     uint64_t ops;
     double seconds, gib, cpu_percent;
+    double server_cpu;   /* seconds over the measured window; -1 if not measured */
     struct hist *h;
     long rss_before, rss_after, rss_hold;
     int failed, have_gib, have_fail;
@@ -748,6 +795,9 @@ static void print_result(const struct result *r)
     jnum("connect_failed", r->failed, "%.0f", r->have_fail);
     jnum("server_rss_before_kib", (double)r->rss_before, "%.0f", r->rss_before >= 0);
     jnum("server_rss_after_hold_kib", (double)r->rss_hold, "%.0f", r->rss_hold >= 0);
+    int cpu = r->server_cpu >= 0 && r->seconds > 0 && r->ops > 0;
+    jnum("server_cpu_percent", cpu ? 100 * r->server_cpu / r->seconds : 0, "%.1f", cpu);
+    jnum("server_cpu_us_per_op", cpu ? 1e6 * r->server_cpu / (double)r->ops : 0, "%.3f", cpu);
     printf("}\n");
     fflush(stdout);
 }
@@ -855,7 +905,7 @@ int main(int argc, char **argv)
     for (size_t i = 2 * PERIOD; i < PERIOD + max_io; i++) /* size > PERIOD */
         pat[i] = pat[i - PERIOD];
 
-    struct result res = {.rss_before = -1, .rss_after = -1, .rss_hold = -1};
+    struct result res = {.rss_before = -1, .rss_after = -1, .rss_hold = -1, .server_cpu = -1};
     struct hist *h = calloc(1, sizeof *h);
     struct cconn *cs = calloc((size_t)opt.conns, sizeof *cs);
     if (!h || !cs)
@@ -867,6 +917,7 @@ int main(int argc, char **argv)
             res.rss_before = rss_kib(opt.server_pid);
         struct dial_result dr = {.h = opt.mode == M_BURST ? h : NULL};
         double cpu0 = cpu_seconds(RUSAGE_SELF);
+        double server0 = opt.mode == M_BURST && opt.server_pid ? process_cpu_seconds(opt.server_pid) : -1;
         /* idle paces its dials, 100 in flight: a unix listener refuses a
          * non-blocking dial with EAGAIN once its backlog is full (128 is a
          * common default), and idle measures memory, not accept speed.
@@ -874,6 +925,12 @@ int main(int argc, char **argv)
         run_dials(cs, opt.conns, opt.mode == M_IDLE ? SETUP_WINDOW : opt.conns,
                   opt.mode == M_BURST, &dr);
         double cpu = cpu_seconds(RUSAGE_SELF) - cpu0;
+        /* burst: the server's CPU from the first dial to the last echo (the
+         * dials start right after the first reading). */
+        if (server0 >= 0) {
+            double server1 = process_cpu_seconds(opt.server_pid);
+            res.server_cpu = server1 >= 0 ? server1 - server0 : -1;
+        }
         res.ops = (uint64_t)dr.ok;
         res.seconds = (double)(dr.t_last - dr.t_first) / 1e9;
         res.cpu_percent = res.seconds > 0 ? 100 * cpu / res.seconds : 0;
@@ -939,6 +996,16 @@ int main(int argc, char **argv)
     for (int t = 0; t < opt.threads; t++)
         if ((errno = pthread_create(&ws[t].th, NULL, worker_main, &ws[t])) != 0)
             fail("pthread_create: %s", strerror(errno));
+    /* The workers measure from t_meas to t_end; so does this thread, for the
+     * server's CPU. */
+    if (opt.server_pid) {
+        sleep_until(t_meas);
+        double server0 = process_cpu_seconds(opt.server_pid);
+        sleep_until(t_end);
+        double server1 = process_cpu_seconds(opt.server_pid);
+        if (server0 >= 0 && server1 >= 0)
+            res.server_cpu = server1 - server0;
+    }
     uint64_t bytes = 0;
     double cpu = 0;
     for (int t = 0; t < opt.threads; t++) {
