@@ -65,7 +65,12 @@ for net in tcp unix; do
     start_server $net "$a" echo
     t="--network $net --address $addr --warmup 0.2 --duration 1"
     lg --mode pingpong $t
-    lg --mode pingpong $t --conns 64
+    # With --server-pid, the server's CPU over the window: present and not zero.
+    lg --mode pingpong $t --conns 64 --server-pid "$pid" | tee "$tmp/cpu.json"
+    if ! grep -q '"server_cpu_us_per_op":[0-9]' "$tmp/cpu.json" || grep -q '"server_cpu_us_per_op":0\.000' "$tmp/cpu.json"; then
+        echo "FAIL: loadgen --server-pid reported no server CPU" >&2
+        exit 1
+    fi
     lg --mode stream $t
     lg --mode stream $t --conns 4   # four streams: the server's EPOLLOUT path
     lg --mode connrate $t
