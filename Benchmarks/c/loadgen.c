@@ -913,7 +913,7 @@ int main(int argc, char **argv)
     res.h = h;
 
     if (opt.mode == M_IDLE || opt.mode == M_BURST) {
-        if (opt.server_pid)
+        if (opt.mode == M_IDLE && opt.server_pid)   /* a burst measures CPU, not memory */
             res.rss_before = rss_kib(opt.server_pid);
         struct dial_result dr = {.h = opt.mode == M_BURST ? h : NULL};
         double cpu0 = cpu_seconds(RUSAGE_SELF);
