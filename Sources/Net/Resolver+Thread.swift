@@ -6,7 +6,7 @@
 // pthread, which returns its result through a continuation. A cancelled task does not wait for
 // the thread: it throws CancellationError at once, and the thread finishes its call on its own
 // and drops the result, so whatever the call holds (an addrinfo list) is still freed.
-import Glibc
+import NetPoll
 import Synchronization
 import struct Syscall.Errno
 
@@ -27,29 +27,15 @@ func runOnDedicatedThread<T: Sendable>(_ work: @escaping @Sendable () -> T) asyn
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             guard call.install(continuation) else { return }  // cancelled already, and resumed
-            let entry = Unmanaged.passRetained(ThreadEntry { call.finish(.success(work())) })
-            var thread = pthread_t()
-            let rc = pthread_create(&thread, nil, { arg in
-                let entry = Unmanaged<ThreadEntry>.fromOpaque(arg!).takeRetainedValue()
-                entry.run()
-                return nil
-            }, entry.toOpaque())
-            if rc != 0 {
-                entry.release()
-                call.finish(.failure(Errno(rawValue: rc)))
-                return
+            do {
+                try startDetachedThread { call.finish(.success(work())) }
+            } catch {
+                call.finish(.failure(error))
             }
-            pthread_detach(thread)
         }
     } onCancel: {
         call.cancel()
     }
-}
-
-/// What a new thread runs: passed to pthread_create retained, released by the thread.
-private final class ThreadEntry: Sendable {
-    let run: @Sendable () -> Void
-    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }
 
 /// One call's continuation, resumed exactly once: by the thread's result or by cancellation,

@@ -86,6 +86,7 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
             throw PollError(error)
         }
         registrations.add(1, ordering: .relaxed)
+        FDTable.noteRegistered(fd)
         return desc
     }
 
@@ -150,18 +151,9 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
 
     // MARK: the loop
 
+    /// The thread holds the poller for the life of the process.
     private func startThread() throws(Errno) {
-        let box = Unmanaged.passRetained(self)
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { arg in
-            let poller = Unmanaged<Poller>.fromOpaque(arg!).takeRetainedValue()
-            poller.run()
-        }, box.toOpaque())
-        guard rc == 0 else {
-            box.release()
-            throw Errno(rawValue: rc)
-        }
-        pthread_detach(thread)
+        try startDetachedThread { self.run() }
     }
 
     private func run() -> Never {

@@ -95,6 +95,11 @@ public var SCM_CREDENTIALS: Int32 { CSocketShim_SCM_CREDENTIALS }
 @inlinable public var SEEK_CUR: Int32 { Int32(Glibc.SEEK_CUR) }
 @inlinable public var SEEK_END: Int32 { Int32(Glibc.SEEK_END) }
 
+// getrlimit(2) and setrlimit(2).
+@inlinable public var RLIMIT_NOFILE: Int32 { Int32(Glibc.RLIMIT_NOFILE.rawValue) }
+/// No limit: a limit's value when it is unlimited.
+@inlinable public var RLIM_INFINITY: UInt64 { UInt64.max }
+
 // epoll(7) and eventfd(2).
 @inlinable public var EPOLLIN: UInt32 { CSocketShim_EPOLLIN }
 @inlinable public var EPOLLOUT: UInt32 { CSocketShim_EPOLLOUT }

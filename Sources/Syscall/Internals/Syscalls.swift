@@ -188,6 +188,17 @@ func system_fcntl(_ fd: Int32, _ cmd: Int32, _ arg: Int32) throws(Errno) -> Int3
     try retrying { Glibc.fcntl(fd, cmd, arg) }
 }
 
+func system_getrlimit(_ resource: Int32) throws(Errno) -> Rlimit {
+    var limit = rlimit()
+    _ = try retrying { Glibc.getrlimit(__rlimit_resource_t(resource), &limit) }
+    return Rlimit(cur: UInt64(limit.rlim_cur), max: UInt64(limit.rlim_max))
+}
+
+func system_setrlimit(_ resource: Int32, _ limit: Rlimit) throws(Errno) {
+    var value = rlimit(rlim_cur: rlim_t(limit.cur), rlim_max: rlim_t(limit.max))
+    _ = try retrying { Glibc.setrlimit(__rlimit_resource_t(resource), &value) }
+}
+
 func system_pipe2(_ flags: Int32) throws(Errno) -> (Int32, Int32) {
     var fds: (Int32, Int32) = (-1, -1)
     _ = try withUnsafeMutableBytes(of: &fds) { (raw) throws(Errno) -> Int32 in
