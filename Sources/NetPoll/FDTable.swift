@@ -51,7 +51,7 @@ package enum FDTable {
                 let limit = openFileLimit()
                 let size = reservation(after: fd, limit: limit)
                 grow(to: size)
-                threshold.store(nextThreshold(after: size, limit: limit), ordering: .relaxed)
+                threshold.store(nextThreshold(after: size, limit: limit, for: fd), ordering: .relaxed)
             }
         } catch {
             // No thread could be made (EAGAIN): the next registration this high tries again.
@@ -67,11 +67,13 @@ package enum FDTable {
         return max(1, min(wanted, limit))
     }
 
-    /// The fd number that asks for the next reservation after one of `size`: a quarter of it;
-    /// or, once the table holds every fd the process may open, the limit itself, which only an fd
-    /// opened after the limit was raised can reach.
-    package static func nextThreshold(after size: Int, limit: Int) -> Int {
-        size < limit ? size / 4 : size
+    /// The fd number that asks for the next reservation after one of `size`, made for `fd`: a
+    /// quarter of it; or, once the table holds every fd the process may open, the limit itself,
+    /// which only an fd opened after the limit was raised can reach. Never below twice `fd`: an
+    /// fd already past the limit (one opened before the limit was lowered, then registered)
+    /// must not start a thread for every registration after it.
+    package static func nextThreshold(after size: Int, limit: Int, for fd: Int) -> Int {
+        max(size < limit ? size / 4 : size, 2 * fd + 1)
     }
 
     /// The smallest power of two that is at least `n` (n >= 1).

@@ -25,9 +25,16 @@ import Testing
     }
 
     @Test func nextReservationComesAtAQuarterUntilTheLimit() {
-        #expect(FDTable.nextThreshold(after: 4096, limit: 1 << 20) == 1024)
-        #expect(FDTable.nextThreshold(after: 16384, limit: 20000) == 4096)
-        #expect(FDTable.nextThreshold(after: 1024, limit: 1024) == 1024, "only an fd past a raised limit asks again")
+        #expect(FDTable.nextThreshold(after: 4096, limit: 1 << 20, for: 3) == 1024)
+        #expect(FDTable.nextThreshold(after: 16384, limit: 20000, for: 1024) == 4096)
+        #expect(FDTable.nextThreshold(after: 1024, limit: 1024, for: 256) == 1024, "only an fd past a raised limit asks again")
+    }
+
+    @Test func anFdPastALoweredLimitDoesNotAskAgainAndAgain() {
+        // The table cannot be reserved past the limit, so the reservation does not cover the fd.
+        let size = FDTable.reservation(after: 500, limit: 100)
+        #expect(size == 100)
+        #expect(FDTable.nextThreshold(after: size, limit: 100, for: 500) == 1001)
     }
 
     @Test func powersOfTwo() {
