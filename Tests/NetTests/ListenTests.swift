@@ -240,9 +240,11 @@ private typealias H = NetTestHelpers
 
 @Suite(.fdLeakCheck) struct ListenLifecycleTests {
     /// Close, then listen on the same port again, even with a connection left in TIME_WAIT on
-    /// the server's side (SO_REUSEADDR), ten times (RELIABILITY.md C5).
+    /// the server's side (SO_REUSEADDR), ten times (RELIABILITY.md C5). The port is outside the
+    /// ephemeral range: a port 0 listener's port, once closed, may become a concurrent test's
+    /// local port for a dial, and the next listen would then fail with EADDRINUSE.
     @Test func relistenSamePort() async throws {
-        let first = try await Net.listen("tcp", "127.0.0.1:0")
+        let first = try await H.listenOutsideEphemeralRange()
         let p = H.port(first.addr)
         try first.close()
         for round in 0..<10 {

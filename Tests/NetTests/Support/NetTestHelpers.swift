@@ -4,6 +4,7 @@
 // helpers of their own without clashing names.
 import Glibc
 @testable import Net
+import NetPoll
 import Syscall
 import Testing
 import TestSupport
@@ -90,6 +91,22 @@ enum NetTestHelpers {
             Issue.record("no port in \(String(describing: addr))")
             return -1
         }
+    }
+
+    /// A TCP listener on 127.0.0.1 at a port below the kernel's ephemeral range
+    /// (/proc/sys/net/ipv4/ip_local_port_range), where no dial's automatic local port can land:
+    /// a test that closes it and listens on the port again cannot find it taken by another
+    /// test's connection meanwhile. Falls back to port 0 if the range starts too low.
+    static func listenOutsideEphemeralRange() async throws -> any Listener {
+        let range = (readTextFile("/proc/sys/net/ipv4/ip_local_port_range") ?? "").split(whereSeparator: \.isWhitespace)
+        let low = range.first.flatMap { Int($0) } ?? 32768
+        if low > 11000 {
+            for _ in 0..<64 {
+                let candidate = Int.random(in: 10000..<low)
+                if let ln = try? await Net.listen("tcp", "127.0.0.1:\(candidate)") { return ln }
+            }
+        }
+        return try await Net.listen("tcp", "127.0.0.1:0")
     }
 
     /// A TCP port nobody listens on right now: listen on port 0 and close. (Another process
