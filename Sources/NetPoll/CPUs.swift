@@ -4,12 +4,7 @@
 enum CPUs {
     /// The CPU numbers in this process's affinity mask, read once from /proc/self/status
     /// ("Cpus_allowed_list: 0-3,6"); empty if it cannot be read.
-    static let allowedList: [Int] = {
-        guard let status = readTextFile("/proc/self/status"),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") })
-        else { return [] }
-        return cpus(in: line.dropFirst("Cpus_allowed_list:".count))
-    }()
+    static let allowedList: [Int] = procSelfStatus("Cpus_allowed_list").map { cpus(in: $0) } ?? []
 
     /// The number of CPUs in the affinity mask; 1 if it cannot be read.
     static let allowed: Int = max(1, allowedList.count)

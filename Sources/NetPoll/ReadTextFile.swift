@@ -13,3 +13,12 @@ package func readTextFile(_ path: String) -> String? {
     while let n = try? Syscall.read(fd, &buffer), n > 0 { content += buffer[..<n] }
     return String(decoding: content, as: UTF8.self)
 }
+
+/// The value of one field of /proc/self/status ("FDSize:\t256" gives "256"), without the
+/// surrounding blanks; nil if the file or the field is missing.
+package func procSelfStatus(_ field: String) -> Substring? {
+    guard let status = readTextFile("/proc/self/status"),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
+    else { return nil }
+    return line.dropFirst(field.count + 1).drop(while: { $0 == " " || $0 == "\t" })
+}

@@ -45,24 +45,12 @@ import Testing
 @Suite(.fdLeakCheck) struct FDTableGrowthTests {
     /// The fd table's size now: FDSize in /proc/self/status.
     func fdTableSize() -> Int {
-        let status = readTextFile("/proc/self/status") ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("FDSize:") } ?? ""
-        return Int(line.dropFirst("FDSize:".count).trimmingPrefix(while: \.isWhitespace)) ?? 0
-    }
-
-    /// Waits up to `seconds` for `condition`, checking every millisecond.
-    func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
-        let until = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < until {
-            if condition() { return true }
-            usleep(1000)
-        }
-        return condition()
+        procSelfStatus("FDSize").flatMap { Int($0) } ?? 0
     }
 
     @Test func registeringAnFdAQuarterIntoTheTableGrowsItAhead() throws {
         // Let any reservation another test started finish, and make room for a bigger table.
-        #expect(eventually(5) { !FDTable.isReserving })
+        #expect(waitUntil { !FDTable.isReserving })
         var files = try Syscall.getrlimit(Syscall.RLIMIT_NOFILE)
         if files.cur < files.max {
             files.cur = files.max
@@ -87,7 +75,7 @@ import Testing
         // Another test's registration may have started a smaller reservation first; once it ends,
         // register again (a real registration, as an accept would make), a few times at most:
         // many more fds would grow the table on their own.
-        let grew = eventually(10) {
+        let grew = waitUntil(timeout: .seconds(10)) {
             if fdTableSize() >= wanted { return true }
             if registered.count < 4 && !FDTable.isReserving && FDTable.nextReservationAt <= Int(high),
                let again = try? Syscall.fcntl(b, Syscall.F_DUPFD_CLOEXEC, Int32(at)),

@@ -188,15 +188,6 @@ final class Spawned<R: Sendable>: Sendable {
     var finished: Bool { slot.value.withLock { $0 != nil } }
 }
 
-/// Polls `condition` every millisecond for up to `timeout`; true as soon as it holds.
-func waitUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        usleep(1000)
-    }
-    return condition()
-}
 
 /// Whether some thread of this process is blocked in a system call whose first argument is `fd`,
 /// from /proc/self/task/TID/syscall ("NR 0xFD ..." while in a call, "running" otherwise).
