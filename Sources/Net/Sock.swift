@@ -57,7 +57,8 @@ func socket(
 func registered(_ fd: Int32, stream: StreamKind, acceptedBy listener: PollFD? = nil) throws -> PollFD {
     do throws(PollError) {
         guard let listener else { return try PollFD(fd, stream: stream) }
-        return try PollFD(fd, poller: try PollerGroup.poller(forConnectionAcceptedBy: listener.poller), stream: stream)
+        let placed = try PollerGroup.poller(forConnectionAcceptedBy: listener.poller)
+        return try PollFD(fd, poller: placed.poller, stream: stream, rebalancing: placed.rebalancing)
     } catch {
         throw NetFD.wrap(error, "epollctl")
     }

@@ -72,6 +72,9 @@ package final class PollDesc: Sendable {
 
     private let state = Mutex(State())
     private let flags = Atomic<UInt8>(0)
+    /// When Placement's limit sent this fd to this poller (`PollTime.stamp`); 0 if it did not.
+    /// (Declared here to sit in the padding after `flags`.)
+    let rebalancedAt: UInt32
     /// Numbers each wait, so a cancellation handler resumes only the wait it was installed
     /// for. An atomic counter: a park then takes the state lock once, not twice.
     private let nextWaiterID = Atomic<UInt64>(0)
@@ -81,10 +84,11 @@ package final class PollDesc: Sendable {
     let slot: UInt32
     let generation: UInt32
 
-    init(poller: Poller, slot: UInt32, generation: UInt32) {
+    init(poller: Poller, slot: UInt32, generation: UInt32, rebalancedAt: UInt32 = 0) {
         self.poller = poller
         self.slot = slot
         self.generation = generation
+        self.rebalancedAt = rebalancedAt
     }
 
     /// Fails at once if the fd is closing or the direction's deadline has passed: Go's

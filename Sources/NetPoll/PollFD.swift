@@ -29,15 +29,16 @@ package final class PollFD: Sendable {
 
     /// Takes ownership of `fd`, which must be non-blocking, and registers it with `poller` (by
     /// default the next poller in turn). `stream` says what kind of byte stream it is, if any:
-    /// on a stream, a read after a short one may park without trying (EmptyReadHint). On
-    /// failure the fd is left open: the caller still owns it.
-    package init(_ fd: Int32, poller: Poller? = nil, stream: StreamKind = .other) throws(PollError) {
+    /// on a stream, a read after a short one may park without trying (EmptyReadHint).
+    /// `rebalancing` says Placement's limit chose the poller (Poller.register). On failure the
+    /// fd is left open: the caller still owns it.
+    package init(_ fd: Int32, poller: Poller? = nil, stream: StreamKind = .other, rebalancing: Bool = false) throws(PollError) {
         sysfd = fd
         self.stream = stream
         readHint = EmptyReadHint(stream)
         let owner: Poller
         if let poller { owner = poller } else { owner = try PollerGroup.next() }
-        desc = try owner.register(fd)
+        desc = try owner.register(fd, rebalancing: rebalancing)
     }
 
     deinit {

@@ -24,8 +24,27 @@ package struct PollTime: Comparable, Sendable {
         sinceOrigin = Self.origin.duration(to: instant)
     }
 
-    /// The current time.
-    package static var now: PollTime { PollTime(.now) }
+    /// The current time. (The origin is read first: on the process's first call, reading the
+    /// clock first would put "now" before the origin.)
+    package static var now: PollTime {
+        let origin = Self.origin
+        return PollTime(sinceOrigin: origin.duration(to: .now))
+    }
+
+    /// This point in whole milliseconds since the origin, wrapping every 49 days, and never 0
+    /// (which stands for "no time"): a stamp that fits in four bytes, for spans measured with
+    /// `stampDistance`.
+    package var stamp: UInt32 {
+        let (seconds, attoseconds) = sinceOrigin.components
+        let ms = UInt32(truncatingIfNeeded: seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000)
+        return ms == 0 ? 1 : ms
+    }
+
+    /// The time from stamp `earlier` to this point's stamp, to the millisecond (spans longer than
+    /// 49 days come out short).
+    package func stampDistance(from earlier: UInt32) -> Duration {
+        .milliseconds(Int(stamp &- earlier))
+    }
 
     /// The time from this point to `later` (negative if `later` is earlier).
     package func duration(to later: PollTime) -> Duration {

@@ -66,10 +66,11 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     // MARK: registration
 
     /// Registers `fd` once, edge-triggered, for input, output, peer shutdown and urgent data
-    /// (EPOLLPRI, which tells reads they may stop short: EmptyReadHint).
-    package func register(_ fd: Int32) throws(PollError) -> PollDesc {
+    /// (EPOLLPRI, which tells reads they may stop short: EmptyReadHint). `rebalancing` says
+    /// Placement's limit sent it here: its lifetime is reported when it is deregistered.
+    package func register(_ fd: Int32, rebalancing: Bool = false) throws(PollError) -> PollDesc {
         let token = registry.withLock { $0.reserve() }
-        let desc = PollDesc(poller: self, slot: token.slot, generation: token.generation)
+        let desc = PollDesc(poller: self, slot: token.slot, generation: token.generation, rebalancedAt: rebalancing ? PollTime.now.stamp : 0)
         registry.withLock { $0.fill(desc) }
         let event = EpollEvent(events: EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI | EPOLLET, data: Registry.token(token.slot, token.generation))
         do {
@@ -104,6 +105,9 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
         }
         registry.withLock { $0.release(desc.slot) }
         registrations.subtract(1, ordering: .relaxed)
+        if desc.rebalancedAt != 0 {
+            PollerGroup.rebalancedClosed(after: PollTime.now.stampDistance(from: desc.rebalancedAt))
+        }
     }
 
     // MARK: timers

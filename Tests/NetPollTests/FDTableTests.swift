@@ -59,7 +59,14 @@ import Testing
         let limit = Int(min(files.cur, UInt64(Int32.max)))
         let before = fdTableSize()
         let at = max(FDTable.nextReservationAt, before / 4)
-        try #require(at < limit - 1, "RLIMIT_NOFILE's hard limit (\(files.max)) leaves no room to grow a table of \(before)")
+        guard at < limit - 1 else {
+            // An earlier test registered enough fds (a sixteenth of the limit) for the table to
+            // be reserved up to RLIMIT_NOFILE, and a table never shrinks: no growth is left to
+            // watch, but the table must cover the limit (those fds alone would not have grown
+            // it that far).
+            #expect(before >= limit, "FDSize \(before) with every reservation made, RLIMIT_NOFILE \(limit)")
+            return
+        }
 
         let (a, b) = try Syscall.socketpair(Syscall.AF_UNIX, Syscall.SOCK_STREAM | Syscall.SOCK_NONBLOCK | Syscall.SOCK_CLOEXEC, 0)
         defer { try? Syscall.close(b) }

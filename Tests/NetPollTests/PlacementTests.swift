@@ -13,17 +13,43 @@ import Testing
         (0, [0, 0], 0.0, Placement.Choice.local),                      // busy machine: stay
         (5, [5, 0], 0.0, .local),                                       // within the limit
         (limit - 1, [limit - 1, 0], 0.0, .local),                       // one short of it
-        (limit, [limit, 0], 0.0, .leastLoaded(1)),                      // at the limit: give away
-        (limit + 3, [2, limit + 3, 3], 0.0, .leastLoaded(0)),           // to the least loaded
+        (limit, [limit, 0], 0.0, .rebalance(1)),                        // at the limit: give away
+        (limit + 3, [2, limit + 3, 3], 0.0, .rebalance(0)),             // to the least loaded
         (0, [0, 0], 0.5, .leastLoaded(0)),                              // half a CPU idle: spread
         (3, [3, 1, 2], 1.8, .leastLoaded(1)),
         (0, [0, 0], 0.49, .local),
-        (limit, [0, limit], 2.0, .leastLoaded(0)),                      // the limit before spreading
+        (limit, [0, limit], 2.0, .leastLoaded(0)),                      // over the limit, but spreading anyway
         (3, [3], 2.0, .local),                                          // one poller: nothing to choose
         (3, [], 0.0, .local),
     ])
     func choice(_ local: Int, _ counts: [Int], _ spare: Double, _ expected: Placement.Choice) {
         #expect(Placement.choose(localCount: local, counts: counts, spareCPUs: spare) == expected)
+    }
+
+    /// RebalancePolicy's slack moves the limit, up to an eighth of the least loaded poller's
+    /// count, and is asked for only once the plain limit is reached.
+    @Test(arguments: [
+        // (accepting poller's count, least loaded's count, slack) -> gives away
+        (limit + 7, 0, 8, false),
+        (limit + 8, 0, 8, true),
+        (2 * limit - 1, 0, 1000, false),          // a small poller: the cap is the limit itself
+        (2 * limit, 0, 1000, true),
+        (800 + limit + 99, 800, 1000, false),     // cap: 800 / 8 = 100
+        (800 + limit + 100, 800, 1000, true),
+        (800 + limit + 100, 800, 0, true),
+    ])
+    func slackMovesTheLimit(_ local: Int, _ least: Int, _ slack: Int, _ givesAway: Bool) {
+        let choice = Placement.choose(localCount: local, counts: [local, least], spareCPUs: 0) { slack }
+        #expect(choice == (givesAway ? .rebalance(1) : .local))
+    }
+
+    @Test func slackIsAskedOnlyAtTheLimit() {
+        var asked = 0
+        _ = Placement.choose(localCount: Self.limit - 1, counts: [Self.limit - 1, 0], spareCPUs: 0) { asked += 1; return 0 }
+        _ = Placement.choose(localCount: Self.limit, counts: [Self.limit, 0], spareCPUs: 1) { asked += 1; return 0 }
+        #expect(asked == 0)
+        _ = Placement.choose(localCount: Self.limit, counts: [Self.limit, 0], spareCPUs: 0) { asked += 1; return 0 }
+        #expect(asked == 1)
     }
 
     /// Ties among the least loaded go to the first at or after `turn`, so they go round.
@@ -63,7 +89,8 @@ struct PlacementTests {
         let pollers = try PollerGroup.all()
         let local = pollers.min { $0.registrationCount < $1.registrationCount }!
         SpareCPU.pretend(0)
-        #expect(try PollerGroup.poller(forConnectionAcceptedBy: local) === local)
+        let first = try PollerGroup.poller(forConnectionAcceptedBy: local)
+        #expect(first.poller === local && !first.rebalancing)
 
         // Load the accepting poller up to the limit above the least loaded other poller.
         var held: [PollFD] = []
@@ -73,15 +100,20 @@ struct PlacementTests {
             let (x, y) = try Syscall.socketpair(Syscall.AF_UNIX, Syscall.SOCK_STREAM | Syscall.SOCK_NONBLOCK | Syscall.SOCK_CLOEXEC, 0)
             held += [try PollFD(x, poller: local), try PollFD(y, poller: local)]
         }
+        // Other suites' short connections may have raised the slack: start from none.
+        PollerGroup.resetRebalancing()
         let overLimit = try PollerGroup.poller(forConnectionAcceptedBy: local)
-        #expect((overLimit === local) == (pollers.count == 1))
+        #expect((overLimit.poller === local) == (pollers.count == 1))
+        #expect(overLimit.rebalancing == (pollers.count > 1))
         for fd in held { try fd.close() }
         held = []
 
         SpareCPU.pretend(Double(pollers.count))
         var seen: [ObjectIdentifier] = []
         for _ in 0..<pollers.count * 2 {
-            seen.append(ObjectIdentifier(try PollerGroup.poller(forConnectionAcceptedBy: local)))
+            let placed = try PollerGroup.poller(forConnectionAcceptedBy: local)
+            #expect(!placed.rebalancing)
+            seen.append(ObjectIdentifier(placed.poller))
         }
         #expect(Set(seen).count == pollers.count, "a spare CPU spreads connections over every poller")
     }
