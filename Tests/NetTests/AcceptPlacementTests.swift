@@ -8,25 +8,33 @@ import Testing
 
 @Suite(.fdLeakCheck)
 struct AcceptPlacementTests {
-    /// Dials and accepts `count` connections, returning each accepted one's poller; closes all.
-    private func acceptedPollers(_ network: String, count: Int) async throws -> (listener: Poller, accepted: [Poller]) {
+    /// Runs `body` with a listener on `network` (a fresh unix path, or a loopback tcp port), the
+    /// address to dial it at and the poller that owns its fd; closes the listener after.
+    private func withListener<R>(_ network: String, _ body: (_ ln: any Listener, _ target: String, _ poller: Poller) async throws -> R) async throws -> R {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let address = network == "unix" ? dir.path("p.sock") : "127.0.0.1:0"
         let ln = try await Net.listen(network, address)
         defer { try? ln.close() }
         let target = network == "unix" ? address : "127.0.0.1:\((ln.addr as! TCPAddr).port)"
-        var conns: [any Conn] = []
-        defer { for c in conns { try? c.close() } }
-        var pollers: [Poller] = []
-        for _ in 0..<count {
-            conns.append(try await NetTestHelpers.withTimeLimit(.seconds(10), "dial") { try await Net.dial(network, target) })
-            let server = try await NetTestHelpers.withTimeLimit(.seconds(10), "accept") { try await ln.accept() }
-            conns.append(server)
-            pollers.append((server as! SocketConn).fd.pfd.poller)
+        let poller = (ln as? TCPListener)?.fd.pfd.poller ?? (ln as! UnixListener).fd.pfd.poller
+        return try await body(ln, target, poller)
+    }
+
+    /// Dials and accepts `count` connections, returning each accepted one's poller; closes all.
+    private func acceptedPollers(_ network: String, count: Int) async throws -> (listener: Poller, accepted: [Poller]) {
+        try await withListener(network) { ln, target, listenerPoller in
+            var conns: [any Conn] = []
+            defer { for c in conns { try? c.close() } }
+            var pollers: [Poller] = []
+            for _ in 0..<count {
+                conns.append(try await NetTestHelpers.withTimeLimit(.seconds(10), "dial") { try await Net.dial(network, target) })
+                let server = try await NetTestHelpers.withTimeLimit(.seconds(10), "accept") { try await ln.accept() }
+                conns.append(server)
+                pollers.append((server as! SocketConn).fd.pfd.poller)
+            }
+            return (listenerPoller, pollers)
         }
-        let listenerPoller = (ln as? TCPListener)?.fd.pfd.poller ?? (ln as! UnixListener).fd.pfd.poller
-        return (listenerPoller, pollers)
     }
 
     @Test(arguments: ["tcp", "unix"])
@@ -48,36 +56,31 @@ struct AcceptPlacementTests {
             PollerGroup.resetRebalancing()
         }
         let pollers = try PollerGroup.all()
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let address = network == "unix" ? dir.path("p.sock") : "127.0.0.1:0"
-        let ln = try await Net.listen(network, address)
-        defer { try? ln.close() }
-        let target = network == "unix" ? address : "127.0.0.1:\((ln.addr as! TCPAddr).port)"
-        let local = (ln as? TCPListener)?.fd.pfd.poller ?? (ln as! UnixListener).fd.pfd.poller
-        var ballast: [PollFD] = []
-        defer { for fd in ballast { try? fd.close() } }
+        try await withListener(network) { ln, target, local async throws in
+            var ballast: [PollFD] = []
+            defer { for fd in ballast { try? fd.close() } }
 
-        /// Dials and accepts one connection with the listener's poller over the limit (by 2, so
-        /// the dialled end's own registration cannot bring it back under), closes both ends, and
-        /// says whether the accepted one stayed on the listener's poller.
-        func acceptedStayed() async throws -> Bool {
-            let others = pollers.filter { $0 !== local }.map(\.registrationCount).max() ?? 0
-            while local.registrationCount < others + Placement.imbalanceLimit + 2 {
-                let (x, y) = try Syscall.socketpair(Syscall.AF_UNIX, Syscall.SOCK_STREAM | Syscall.SOCK_NONBLOCK | Syscall.SOCK_CLOEXEC, 0)
-                ballast += [try PollFD(x, poller: local), try PollFD(y, poller: local)]
+            /// Dials and accepts one connection with the listener's poller over the limit (by 2,
+            /// so the dialled end's own registration cannot bring it back under), closes both
+            /// ends, and says whether the accepted one stayed on the listener's poller.
+            func acceptedStayed() async throws -> Bool {
+                let others = pollers.filter { $0 !== local }.map(\.registrationCount).max() ?? 0
+                while local.registrationCount < others + Placement.imbalanceLimit + 2 {
+                    let (x, y) = try Syscall.socketpair(Syscall.AF_UNIX, Syscall.SOCK_STREAM | Syscall.SOCK_NONBLOCK | Syscall.SOCK_CLOEXEC, 0)
+                    ballast += [try PollFD(x, poller: local), try PollFD(y, poller: local)]
+                }
+                let client = try await NetTestHelpers.withTimeLimit(.seconds(10), "dial") { try await Net.dial(network, target) }
+                defer { try? client.close() }
+                let server = try await NetTestHelpers.withTimeLimit(.seconds(10), "accept") { try await ln.accept() }
+                defer { try? server.close() }
+                return (server as! SocketConn).fd.pfd.poller === local
             }
-            let client = try await NetTestHelpers.withTimeLimit(.seconds(10), "dial") { try await Net.dial(network, target) }
-            defer { try? client.close() }
-            let server = try await NetTestHelpers.withTimeLimit(.seconds(10), "accept") { try await ln.accept() }
-            defer { try? server.close() }
-            return (server as! SocketConn).fd.pfd.poller === local
-        }
 
-        for i in 0..<RebalancePolicy.shortInARow {
-            #expect(try await !acceptedStayed(), "connection \(i) of the run is given away")
+            for i in 0..<RebalancePolicy.shortInARow {
+                #expect(try await !acceptedStayed(), "connection \(i) of the run is given away")
+            }
+            #expect(try await acceptedStayed(), "after a run that closed at once, the next stays")
         }
-        #expect(try await acceptedStayed(), "after a run that closed at once, the next stays")
     }
 
     @Test(arguments: ["tcp", "unix"])
