@@ -57,8 +57,7 @@ func socket(
 func registered(_ fd: Int32, stream: StreamKind, acceptedBy listener: PollFD? = nil) throws -> PollFD {
     do throws(PollError) {
         guard let listener else { return try PollFD(fd, stream: stream) }
-        let placed = try PollerGroup.poller(forConnectionAcceptedBy: listener.poller)
-        return try PollFD(fd, poller: placed.poller, stream: stream, rebalancing: placed.rebalancing)
+        return try PollFD(fd, poller: PollerGroup.poller(forConnectionAcceptedBy: listener.poller), stream: stream)
     } catch {
         throw NetFD.wrap(error, "epollctl")
     }

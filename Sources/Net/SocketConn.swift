@@ -18,7 +18,9 @@ public class SocketConn: Conn, @unchecked Sendable {
     /// The poller that owns this connection's fd, as a task executor. A task that prefers it
     /// runs on the poller's thread, and its reads resume there with no thread hop:
     /// `Task(executorPreference: conn.executor) { ... }`. A handler that burns CPU holds up the
-    /// poller's other connections, as on any event loop.
+    /// poller's other connections, as on any event loop. Should the fd later move to another
+    /// poller (to share out or gather up the CPU), the task's reads resume on the new poller's
+    /// thread, still with no hop.
     public var executor: any TaskExecutor { fd.pfd.poller }
 
     func opError(_ op: String, _ error: any Error) -> OpError {

@@ -17,17 +17,15 @@
 //   dials, and a process that dials one connection per accept, a proxy or a test, would see its
 //   accepts all land on every other poller.)
 // - Without one, they stay on the accepting poller.
-// - Either way, a poller never holds `imbalanceLimit` more registrations than the least loaded
-//   one: a connection outlives the moment it was placed, and a busy spell must not leave every
-//   long-lived connection on one thread once CPUs free up again. Unless the connections given
-//   away for that keep closing at once: then RebalancePolicy tolerates more (at most an eighth
-//   of the least loaded poller's count), for a while.
+//
+// A connection outlives the moment it was placed: a busy spell must not leave every long-lived
+// connection on one thread once CPUs free up again, nor an idle moment leave them spread over
+// pollers that then share the CPUs. Balancer corrects both later, by moving the busy ones.
+// (An imbalance limit that gave connections away by count at accept did this job before; it sent
+// short connections across for nothing, and would undo every consolidation.)
 import Synchronization
 
 package enum Placement {
-    /// How many more registrations than the least loaded poller the accepting one may hold
-    /// before it gives new connections away regardless of spare CPU.
-    static let imbalanceLimit = 16
     /// Idle CPU (in CPUs) from which another poller counts as having a CPU to run on.
     static let spareThreshold = 0.5
 
@@ -36,27 +34,18 @@ package enum Placement {
         case local
         /// The poller at this index, the least loaded: a CPU is spare.
         case leastLoaded(Int)
-        /// The poller at this index, the least loaded: the accepting one is over the limit.
-        case rebalance(Int)
     }
 
-    /// The most slack RebalancePolicy may add to the limit when the least loaded poller holds
-    /// `leastCount` fds: an eighth of it (and at least the limit itself).
-    static func slackCap(leastCount: Int) -> Int {
-        Swift.max(imbalanceLimit, leastCount / 8)
-    }
-
-    /// Where a connection accepted on the poller holding `localCount` registrations goes, given
-    /// every poller's count (the accepting one's included) and the spare CPU. Among pollers
-    /// equally loaded, the first at or after index `turn` (mod the count) is least loaded, so
-    /// ties go round. `counts` is any collection indexed from 0, so the accept path can pass a
-    /// lazy view of the pollers' counters instead of allocating an array per connection.
-    /// `slack` is RebalancePolicy's extra tolerance, asked only when the limit is reached.
+    /// Where a connection accepted now goes, given every poller's count of registrations and
+    /// the spare CPU. Among pollers equally loaded, the first at or after index `turn` (mod the
+    /// count) is least loaded, so ties go round. `counts` is any collection indexed from 0, so
+    /// the accept path can pass a lazy view of the pollers' counters instead of allocating an
+    /// array per connection.
     static func choose<Counts: RandomAccessCollection<Int>>(
-        localCount: Int, counts: Counts, spareCPUs: Double, turn: Int = 0, slack: () -> Int = { 0 }
+        counts: Counts, spareCPUs: Double, turn: Int = 0
     ) -> Choice where Counts.Index == Int {
         let n = counts.count
-        guard n > 1 else { return .local }
+        guard n > 1, spareCPUs >= spareThreshold else { return .local }
         // The turn counter may wrap around to negative numbers: take it as unsigned.
         let start = Int(UInt(bitPattern: turn) % UInt(n))
         var least = start
@@ -66,10 +55,7 @@ package enum Placement {
             let count = counts[i]
             if count < leastCount { (least, leastCount) = (i, count) }
         }
-        if spareCPUs >= spareThreshold { return .leastLoaded(least) }
-        guard localCount >= leastCount + imbalanceLimit else { return .local }
-        let tolerated = Swift.min(slack(), slackCap(leastCount: leastCount))
-        return localCount >= leastCount + imbalanceLimit + tolerated ? .rebalance(least) : .local
+        return .leastLoaded(least)
     }
 }
 
@@ -77,34 +63,17 @@ extension PollerGroup {
     /// Where the search for the least loaded poller starts, moved on by every placement.
     private static let acceptTurn = Atomic<Int>(0)
 
-    /// Whether giving connections away to even out the pollers has been paying off.
-    private static let rebalancing = Mutex(RebalancePolicy())
-
     /// Where a connection that `listener`'s poller accepted is registered: that poller itself
-    /// while no CPU is spare, else the least loaded (see Placement). `rebalancing` says the
-    /// limit sent it away: its registration then reports how long it lived (`rebalancedClosed`).
-    package static func poller(forConnectionAcceptedBy listener: Poller) throws(PollError) -> (poller: Poller, rebalancing: Bool) {
+    /// while no CPU is spare, else the least loaded (see Placement).
+    package static func poller(forConnectionAcceptedBy listener: Poller) throws(PollError) -> Poller {
         let pollers = try all()
-        guard pollers.count > 1 else { return (listener, false) }
-        let counts = pollers.lazy.map(\.registrationCount)
+        guard pollers.count > 1 else { return listener }
+        let spare = SpareCPU.current()
+        guard spare >= Placement.spareThreshold else { return listener }
         let turn = acceptTurn.wrappingAdd(1, ordering: .relaxed).oldValue
-        let choice = Placement.choose(localCount: listener.registrationCount, counts: counts, spareCPUs: SpareCPU.current(), turn: turn) {
-            rebalancing.withLock { $0.slack(at: .now) }
+        switch Placement.choose(counts: pollers.lazy.map(\.registrationCount), spareCPUs: spare, turn: turn) {
+        case .local: return listener
+        case .leastLoaded(let i): return pollers[i]
         }
-        switch choice {
-        case .local: return (listener, false)
-        case .leastLoaded(let i): return (pollers[i], false)
-        case .rebalance(let i): return (pollers[i], true)
-        }
-    }
-
-    /// A connection the limit sent away closed after `lifetime`.
-    static func rebalancedClosed(after lifetime: Duration) {
-        rebalancing.withLock { $0.givenAwayClosed(after: lifetime, at: .now) }
-    }
-
-    /// Forgets what rebalancing has seen, for tests that check the limit itself.
-    package static func resetRebalancing() {
-        rebalancing.withLock { $0 = RebalancePolicy() }
     }
 }

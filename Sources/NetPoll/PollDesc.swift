@@ -13,6 +13,11 @@
 // this fd's lock, not the poller's timer lock (shared by every fd on the poller and every thread
 // that sets a deadline), and the heap holds one entry per direction instead of one per call
 // until its periodic compaction. Only a deadline earlier than the armed timer pushes a new one.
+//
+// Which poller the fd is registered with can change while it is open (Balancer moves busy fds
+// between pollers, as Go's scheduler moves goroutines between threads), so the poller and the
+// registration token are state under the lock, like the rest. A move and the deregistration
+// before close(2) both take the lock, so a move never touches an fd number that was closed.
 import Synchronization
 import Syscall
 
@@ -49,9 +54,19 @@ package final class PollDesc: Sendable {
         var sequence: UInt64 = 0
     }
 
+    /// Where the fd is registered: the poller and the token of its slot there.
+    fileprivate struct Home {
+        var poller: Poller
+        var slot: UInt32
+        var generation: UInt32
+        /// False once deregistered (just before close(2)): the fd number may be gone.
+        var registered = true
+    }
+
     fileprivate struct State {
         var read = Side()
         var write = Side()
+        var home: Home
         var closing = false
         /// epoll has reported a condition at which a read stops short with more to return:
         /// urgent or out-of-band data, end of stream, or an error. Never cleared.
@@ -70,25 +85,32 @@ package final class PollDesc: Sendable {
     private static let writeExpiredBit: UInt8 = 4
     private static let readsStopShortBit: UInt8 = 8
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let flags = Atomic<UInt8>(0)
-    /// When Placement's limit sent this fd to this poller (`PollTime.stamp`); 0 if it did not.
-    /// (Declared here to sit in the padding after `flags`.)
-    let rebalancedAt: UInt32
+    /// The Balancer epoch of the last event epoll reported for the fd: whether it is busy
+    /// (declared here, like `fd`, to sit in the padding after `flags`).
+    private let lastEventEpoch = Atomic<UInt8>(0)
+    /// The registered fd. Used only by a move, under the lock, while registered.
+    let fd: Int32
     /// Numbers each wait, so a cancellation handler resumes only the wait it was installed
     /// for. An atomic counter: a park then takes the state lock once, not twice.
     private let nextWaiterID = Atomic<UInt64>(0)
 
-    /// The poller this fd is registered with, and its registration token.
-    package let poller: Poller
-    let slot: UInt32
-    let generation: UInt32
+    init(fd: Int32, poller: Poller, slot: UInt32, generation: UInt32) {
+        self.fd = fd
+        state = Mutex(State(home: Home(poller: poller, slot: slot, generation: generation)))
+    }
 
-    init(poller: Poller, slot: UInt32, generation: UInt32, rebalancedAt: UInt32 = 0) {
-        self.poller = poller
-        self.slot = slot
-        self.generation = generation
-        self.rebalancedAt = rebalancedAt
+    /// The poller this fd is registered with now. A task that prefers it as its executor is
+    /// resumed on that poller's thread with no hop.
+    package var poller: Poller { state.withLock { $0.home.poller } }
+
+    /// The fd's slot in its poller's registry (for tests).
+    var slot: UInt32 { state.withLock { $0.home.slot } }
+
+    /// Whether epoll reported an event for the fd in Balancer epoch `epoch` or the one before.
+    func busy(inEpoch epoch: UInt8) -> Bool {
+        epoch &- lastEventEpoch.load(ordering: .relaxed) <= 1
     }
 
     /// Fails at once if the fd is closing or the direction's deadline has passed: Go's
@@ -153,8 +175,10 @@ package final class PollDesc: Sendable {
     }
 
     /// Delivers an epoll event: wakes the reader on in/rdhup/hup/err and the writer on
-    /// out/hup/err, or remembers the edge for the next wait. Called by the poller thread.
-    func notify(_ events: UInt32) {
+    /// out/hup/err, or remembers the edge for the next wait. Called by the poller thread, which
+    /// passes the Balancer epoch it last saw.
+    func notify(_ events: UInt32, epoch: UInt8) {
+        lastEventEpoch.store(epoch, ordering: .relaxed)
         let readEvents = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR | EPOLLPRI
         let writeEvents = EPOLLOUT | EPOLLHUP | EPOLLERR
         let (r, w) = state.withLock { s in
@@ -202,7 +226,7 @@ package final class PollDesc: Sendable {
         // At most one of each per direction: fixed slots, no arrays.
         var (readWaiter, writeWaiter): (UnsafeContinuation<Wake, Never>?, UnsafeContinuation<Wake, Never>?) = (nil, nil)
         var (readTimer, writeTimer): (UInt64?, UInt64?) = (nil, nil)
-        state.withLock { s in
+        let poller = state.withLock { s in
             func set(_ side: inout Side) -> (waiter: UnsafeContinuation<Wake, Never>?, timer: UInt64?) {
                 side.deadline = deadline
                 side.expired = false
@@ -221,6 +245,7 @@ package final class PollDesc: Sendable {
             if directions.contains(.read) { (readWaiter, readTimer) = set(&s.read) }
             if directions.contains(.write) { (writeWaiter, writeTimer) = set(&s.write) }
             publishFlags(s)
+            return s.home.poller
         }
         if let deadline {
             if let sequence = readTimer { poller.addTimer(at: deadline, for: self, .read, sequence) }
@@ -234,14 +259,14 @@ package final class PollDesc: Sendable {
     /// deadline has passed, or re-arm for the deadline if that moved later meanwhile.
     func timerFired(_ d: Direction, _ sequence: UInt64) {
         let now = PollTime.now
-        var rearm: PollTime?
+        var rearm: (PollTime, Poller)?
         let waiter = state.withLock { s -> UnsafeContinuation<Wake, Never>? in
             guard s[d].sequence == sequence else { return nil }   // replaced by an earlier timer
             s[d].armedAt = nil
             guard let deadline = s[d].deadline, !s[d].expired, !s.closing else { return nil }
             if deadline > now {
                 s[d].armedAt = deadline
-                rearm = deadline
+                rearm = (deadline, s.home.poller)
                 return nil
             }
             s[d].expired = true
@@ -250,7 +275,7 @@ package final class PollDesc: Sendable {
             s[d].waiter = nil
             return w
         }
-        if let rearm { poller.addTimer(at: rearm, for: self, d, sequence) }
+        if let (at, poller) = rearm { poller.addTimer(at: at, for: self, d, sequence) }
         waiter?.resume(returning: .timeout)
     }
 
@@ -259,6 +284,35 @@ package final class PollDesc: Sendable {
     /// until its deadline.
     func timerIsCurrent(_ d: Direction, _ sequence: UInt64) -> Bool {
         state.withLock { s in s[d].sequence == sequence && !s.closing }
+    }
+
+    // MARK: registration
+
+    /// Removes the registration before the fd is closed (PollFD's destroy); see
+    /// `Poller.unregister` for `removeFromEpoll`. After this, a move leaves the fd alone.
+    func deregister(removeFromEpoll: Bool) {
+        state.withLock { s in
+            guard s.home.registered else { return }
+            s.home.registered = false
+            s.home.poller.unregister(fd, slot: s.home.slot, removeFromEpoll: removeFromEpoll)
+        }
+    }
+
+    /// Moves the registration to `target`: adds the fd to its epoll set, then removes it from
+    /// the current one. The add reports the fd's present readiness, so an edge that came in
+    /// between is not lost; an event the old poller had already taken is delivered as well,
+    /// which costs at most a try that finds EAGAIN. Parked operations stay parked and are woken
+    /// by the new poller. Returns false, and changes nothing, if the fd is closing or already
+    /// with `target`, or if the add fails.
+    @discardableResult
+    func move(to target: Poller) -> Bool {
+        state.withLock { s in
+            guard s.home.registered, !s.closing, s.home.poller !== target else { return false }
+            guard let token = target.adopt(fd, self) else { return false }
+            s.home.poller.unregister(fd, slot: s.home.slot, removeFromEpoll: true)
+            s.home = Home(poller: target, slot: token.slot, generation: token.generation)
+            return true
+        }
     }
 
     /// Copies the sticky conditions into `flags`; called with the lock held so the bits never

@@ -23,22 +23,21 @@ package final class PollFD: Sendable {
     /// while no read runs.
     nonisolated(unsafe) var readHint: EmptyReadHint
 
-    /// The poller that owns this fd: a task that prefers it as its executor is resumed on the
-    /// poller's thread with no hop.
+    /// The poller that owns this fd now (Balancer may move it): a task that prefers it as its
+    /// executor is resumed on the poller's thread with no hop.
     package var poller: Poller { desc.poller }
 
     /// Takes ownership of `fd`, which must be non-blocking, and registers it with `poller` (by
     /// default the next poller in turn). `stream` says what kind of byte stream it is, if any:
     /// on a stream, a read after a short one may park without trying (EmptyReadHint).
-    /// `rebalancing` says Placement's limit chose the poller (Poller.register). On failure the
-    /// fd is left open: the caller still owns it.
-    package init(_ fd: Int32, poller: Poller? = nil, stream: StreamKind = .other, rebalancing: Bool = false) throws(PollError) {
+    /// On failure the fd is left open: the caller still owns it.
+    package init(_ fd: Int32, poller: Poller? = nil, stream: StreamKind = .other) throws(PollError) {
         sysfd = fd
         self.stream = stream
         readHint = EmptyReadHint(stream)
         let owner: Poller
         if let poller { owner = poller } else { owner = try PollerGroup.next() }
-        desc = try owner.register(fd, rebalancing: rebalancing)
+        desc = try owner.register(fd)
     }
 
     deinit {
@@ -69,7 +68,7 @@ package final class PollFD: Sendable {
     }
 
     private func destroy() {
-        desc.poller.deregister(desc, fd: sysfd, removeFromEpoll: shared.load(ordering: .acquiring))
+        desc.deregister(removeFromEpoll: shared.load(ordering: .acquiring))
         try? Syscall.close(sysfd)
     }
 

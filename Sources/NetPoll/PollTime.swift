@@ -31,19 +31,11 @@ package struct PollTime: Comparable, Sendable {
         return PollTime(sinceOrigin: origin.duration(to: .now))
     }
 
-    /// This point in whole milliseconds since the origin, wrapping every 49 days, and never 0
-    /// (which stands for "no time"): a stamp that fits in four bytes, for spans measured with
-    /// `stampDistance`.
-    package var stamp: UInt32 {
+    /// This point in nanoseconds since the origin (wrapping after 292 years), to keep in an
+    /// Atomic.
+    package var nanoseconds: Int64 {
         let (seconds, attoseconds) = sinceOrigin.components
-        let ms = UInt32(truncatingIfNeeded: seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000)
-        return ms == 0 ? 1 : ms
-    }
-
-    /// The time from stamp `earlier` to this point's stamp, to the millisecond (spans longer than
-    /// 49 days come out short).
-    package func stampDistance(from earlier: UInt32) -> Duration {
-        .milliseconds(Int(stamp &- earlier))
+        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }
 
     /// The time from this point to `later` (negative if `later` is earlier).

@@ -8,6 +8,12 @@
 //
 // The loop: run queued jobs; if none remain, sleep in epoll_wait until an fd is ready, the next
 // deadline timer is due, or another thread queues a job and writes the eventfd.
+//
+// An fd can move to another poller while a task that prefers this one waits on it (Balancer).
+// Its wake-up then comes from the other poller's thread, which enqueues the task's job here: that
+// thread runs the job itself, under this executor's identity, as Go runs a goroutine on the P
+// whose netpoll readied it. So a moved fd costs no hop per operation, and the runtime, seeing the
+// preferred executor, does not hop either.
 import Glibc
 import Synchronization
 import Syscall
@@ -28,6 +34,13 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     /// Jobs queued by the poller thread itself: the usual case, since readiness resumes the
     /// waiting task from this thread (and its job comes back here). No lock, no wake-up.
     private var localJobs: [UnownedJob] = []
+    /// Jobs of other pollers that this thread's events and timers resumed, with the executor
+    /// each is to run as. Poller thread only.
+    private var adoptedJobs: [(job: UnownedJob, executor: UnownedTaskExecutor)] = []
+    /// True while the poller thread delivers events and fires timers. Poller thread only.
+    private var delivering = false
+    /// The Balancer epoch as of this thread's last epoll_wait, stamped on each fd with an event.
+    private var epoch: UInt8 = 0
     /// The poller thread's pthread_t, set once it starts; 0 before.
     private let thread = Atomic<UInt>(0)
     /// True while the thread is in (or about to enter) a blocking epoll_wait: whoever queues
@@ -37,6 +50,9 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     private let registrations = Atomic<Int>(0)
     /// Whether spinning has been catching work lately. Poller thread only.
     private var spinPolicy = SpinPolicy()
+    /// The poller thread's id (as in /proc/self/task), for Balancer's load readings; 0 before
+    /// it starts.
+    private let threadID = Atomic<Int32>(0)
 
     /// Creates the epoll instance and eventfd and starts the thread. Pollers live as long as
     /// the process, like Go's netpoller.
@@ -68,10 +84,33 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     /// Registers `fd` once, edge-triggered, for input, output, peer shutdown and urgent data
     /// (EPOLLPRI, which tells reads they may stop short: EmptyReadHint). `rebalancing` says
     /// Placement's limit sent it here: its lifetime is reported when it is deregistered.
-    package func register(_ fd: Int32, rebalancing: Bool = false) throws(PollError) -> PollDesc {
+    package func register(_ fd: Int32) throws(PollError) -> PollDesc {
         let token = registry.withLock { $0.reserve() }
-        let desc = PollDesc(poller: self, slot: token.slot, generation: token.generation, rebalancedAt: rebalancing ? PollTime.now.stamp : 0)
-        registry.withLock { $0.fill(desc) }
+        let desc = PollDesc(fd: fd, poller: self, slot: token.slot, generation: token.generation)
+        do {
+            try add(fd, desc, token)
+        } catch {
+            throw PollError(error)
+        }
+        FDTable.noteRegistered(fd)
+        return desc
+    }
+
+    /// Registers an fd moving here from another poller (PollDesc.move); nil if epoll_ctl fails.
+    func adopt(_ fd: Int32, _ desc: PollDesc) -> (slot: UInt32, generation: UInt32)? {
+        let token = registry.withLock { $0.reserve() }
+        do {
+            try add(fd, desc, token)
+        } catch {
+            return nil
+        }
+        return token
+    }
+
+    /// Fills the reserved slot with `desc` and adds `fd` to the epoll set under its token; on
+    /// failure the slot is released.
+    private func add(_ fd: Int32, _ desc: PollDesc, _ token: (slot: UInt32, generation: UInt32)) throws(Errno) {
+        registry.withLock { $0.fill(token.slot, with: desc) }
         let event = EpollEvent(events: EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI | EPOLLET, data: Registry.token(token.slot, token.generation))
         do {
             do {
@@ -84,31 +123,34 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
             }
         } catch {
             registry.withLock { $0.release(token.slot) }
-            throw PollError(error)
+            throw error
         }
         registrations.add(1, ordering: .relaxed)
-        FDTable.noteRegistered(fd)
-        return desc
     }
 
     /// How many fds are registered with this poller.
     package var registrationCount: Int { registrations.load(ordering: .relaxed) }
 
-    /// Frees the slot of an fd about to be closed. close(2) itself removes the fd from epoll
-    /// when it drops the last reference to the open file, so EPOLL_CTL_DEL, a system call per
-    /// connection, is made only when `removeFromEpoll` says a duplicate may keep the file open.
-    /// Should one be missed, the stale registration's events carry a freed slot's old
-    /// generation and are dropped.
-    package func deregister(_ desc: PollDesc, fd: Int32, removeFromEpoll: Bool) {
+    /// Frees the slot of an fd about to be closed or moved (PollDesc holds its lock). close(2)
+    /// itself removes the fd from epoll when it drops the last reference to the open file, so
+    /// EPOLL_CTL_DEL, a system call per connection, is made only when `removeFromEpoll` says a
+    /// duplicate may keep the file open (or the fd moves). Should one be missed, the stale
+    /// registration's events carry a freed slot's old generation and are dropped.
+    func unregister(_ fd: Int32, slot: UInt32, removeFromEpoll: Bool) {
         if removeFromEpoll {
             try? Syscall.epollCtl(epfd, EPOLL_CTL_DEL, fd, EpollEvent(events: 0, data: 0))
         }
-        registry.withLock { $0.release(desc.slot) }
+        registry.withLock { $0.release(slot) }
         registrations.subtract(1, ordering: .relaxed)
-        if desc.rebalancedAt != 0 {
-            PollerGroup.rebalancedClosed(after: PollTime.now.stampDistance(from: desc.rebalancedAt))
-        }
     }
+
+    /// The fds registered here that had an event in Balancer epoch `epoch` or the one before.
+    func busyDescs(inEpoch epoch: UInt8) -> [PollDesc] {
+        registry.withLock { $0.all.filter { $0.busy(inEpoch: epoch) } }
+    }
+
+    /// The poller thread's id, 0 until the thread has started.
+    var threadIDForLoad: Int32 { threadID.load(ordering: .relaxed) }
 
     // MARK: timers
 
@@ -132,9 +174,28 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
             localJobs.append(job)
             return
         }
+        if let host = Self.delivering() {
+            // An fd moved to `host` woke a task that prefers us: run it there, as us.
+            host.adoptedJobs.append((job, asUnownedTaskExecutor()))
+            return
+        }
         jobs.withLock { $0.append(job) }
         wake()
     }
+
+    /// The poller whose thread this is, while it delivers events and fires timers; else nil.
+    private static func delivering() -> Poller? {
+        guard let p = pthread_getspecific(threadKey) else { return nil }
+        let poller = Unmanaged<Poller>.fromOpaque(p).takeUnretainedValue()
+        return poller.delivering ? poller : nil
+    }
+
+    /// The key under which each poller thread stores its Poller.
+    private static let threadKey: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create")
+        return key
+    }()
 
     /// Whether the caller runs on this poller's own thread.
     package var isPollerThread: Bool {
@@ -143,7 +204,7 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
 
     /// Whether any job waits to run (poller thread only).
     private var hasQueuedJobs: Bool {
-        !localJobs.isEmpty || jobs.withLock { !$0.isEmpty }
+        !localJobs.isEmpty || !adoptedJobs.isEmpty || jobs.withLock { !$0.isEmpty }
     }
 
     /// Interrupts a blocking epoll_wait, if the thread is in one (or about to be).
@@ -162,21 +223,27 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
 
     private func run() -> Never {
         thread.store(UInt(pthread_self()), ordering: .relaxed)
+        threadID.store(currentThreadID(), ordering: .relaxed)
+        pthread_setspecific(Self.threadKey, Unmanaged.passUnretained(self).toOpaque())
         nameThisThread()
         let executor = asUnownedTaskExecutor()
         // Buffers swapped with the queues, so taking a batch allocates nothing once warm.
         var batch: [UnownedJob] = []
+        var adopted: [(job: UnownedJob, executor: UnownedTaskExecutor)] = []
         batch.reserveCapacity(256)
         localJobs.reserveCapacity(256)
         while true {
             swap(&localJobs, &batch)
+            swap(&adoptedJobs, &adopted)
             jobs.withLock { queued in
                 batch.append(contentsOf: queued)
                 queued.removeAll(keepingCapacity: true)
             }
             for job in batch { job.runSynchronously(on: executor) }
-            let didWork = !batch.isEmpty
+            for (job, executor) in adopted { job.runSynchronously(on: executor) }
+            let didWork = !batch.isEmpty || !adopted.isEmpty
             batch.removeAll(keepingCapacity: true)
+            adopted.removeAll(keepingCapacity: true)
             if didWork && Self.spinBeforeSleeping && spinPolicy.shouldSpin() {
                 if spinForWork() {
                     spinPolicy.caught()
@@ -213,6 +280,16 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
         return false
     }
 
+    /// This thread's id, from the link /proc/thread-self ("PID/task/TID"); 0 if unreadable.
+    /// (gettid(2) is another GNU extension Swift's Glibc module hides.)
+    private func currentThreadID() -> Int32 {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let n = readlink("/proc/thread-self", &buffer, buffer.count - 1)
+        guard n > 0 else { return 0 }
+        let link = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return link.split(separator: "/").last.flatMap { Int32($0) } ?? 0
+    }
+
     /// Shows the poller's name in `top -H`, `ps -L` and debuggers. (pthread_setname_np is a GNU
     /// extension Swift's Glibc module hides; the kernel's own file does the same.)
     private func nameThisThread() {
@@ -235,6 +312,8 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
         }
         let n = (try? Syscall.epollWait(epfd, events, timeout)) ?? 0
         sleeping.store(false, ordering: .sequentiallyConsistent)
+        epoch = Balancer.epoch
+        delivering = true
         for i in 0..<n {
             let event = events[i]
             if event.data == Registry.wakerToken {
@@ -242,9 +321,12 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
                 continue
             }
             let desc = registry.withLock { $0.lookup(event.data) }
-            desc?.notify(event.events)
+            desc?.notify(event.events, epoch: epoch)
         }
-        fireDueTimers()
+        let now = PollTime.now
+        fireDueTimers(now)
+        delivering = false
+        Balancer.tickIfDue(now)
     }
 
     /// epoll_wait's timeout: -1 with no timer, else the time to the earliest one rounded up to
@@ -258,8 +340,8 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
         return Int(min(ms, Int64(Int32.max)))
     }
 
-    private func fireDueTimers() {
-        let due = timers.withLock { $0.popDue(PollTime.now) }
+    private func fireDueTimers(_ now: PollTime) {
+        let due = timers.withLock { $0.popDue(now) }
         for t in due { t.desc.timerFired(t.direction, t.sequence) }
     }
 }

@@ -16,9 +16,12 @@ struct Registry {
         return (UInt32(descs.count - 1), 1)
     }
 
-    mutating func fill(_ desc: PollDesc) {
-        descs[Int(desc.slot)] = desc
+    mutating func fill(_ slot: UInt32, with desc: PollDesc) {
+        descs[Int(slot)] = desc
     }
+
+    /// Every registered PollDesc.
+    var all: [PollDesc] { descs.compactMap { $0 } }
 
     /// Frees a slot; its generation moves on so stale events no longer match.
     mutating func release(_ slot: UInt32) {

@@ -2,7 +2,7 @@
 // runs each handler on its connection's poller, and ends (or cancels) its handlers as documented.
 import Glibc
 @testable import Net
-import NetPoll
+@testable import NetPoll
 import Synchronization
 import Syscall
 import TestSupport
@@ -104,6 +104,11 @@ struct ServeTests {
     /// starts and after each read resumes it: no hop to another thread per message (DESIGN.md).
     @Test(arguments: ["tcp", "unix"])
     func handlersRunOnTheirConnectionsPoller(_ network: String) async throws {
+        try await Balancer.paused { try await handlersRunOnTheirConnectionsPollerUnmoved(network) }
+    }
+
+    /// (Balancer is paused: a connection it moved would be served from its new poller.)
+    private func handlersRunOnTheirConnectionsPollerUnmoved(_ network: String) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let ln = try await Net.listen(network, network == "unix" ? dir.path("s.sock") : "127.0.0.1:0")
@@ -130,6 +135,49 @@ struct ServeTests {
         try ln.close()
         try await NetTestHelpers.withTimeLimit(.seconds(10), "serve after close") { try await server.value }
         #expect(offPoller.load(ordering: .relaxed) == 0)
+    }
+
+    /// A connection moved to another poller mid-conversation (as Balancer does) keeps echoing,
+    /// and its handler, which prefers the old poller, resumes on the new poller's thread.
+    @Test(.enabled(if: CPUs.allowed > 1, "one poller: nowhere to move a connection"), arguments: ["tcp", "unix"])
+    func aMovedConnectionsHandlerFollowsIt(_ network: String) async throws {
+        try await Balancer.paused {
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            let ln = try await Net.listen(network, network == "unix" ? dir.path("m.sock") : "127.0.0.1:0")
+            defer { try? ln.close() }
+            let served = Mutex<SocketConn?>(nil)
+            let threads = Mutex<[(onNow: Bool, round: UInt8)]>([])
+            let server = Task {
+                try await ln.serve { conn in
+                    served.withLock { $0 = conn as? SocketConn }
+                    while case let chunk = try await conn.read(upTo: 64), !chunk.isEmpty {
+                        let now = (conn as! SocketConn).fd.pfd.poller
+                        threads.withLock { $0.append((now.isPollerThread, chunk[0])) }
+                        try await conn.write(chunk)
+                    }
+                }
+            }
+            let client = try await Net.dial(network, ln.addr.description)
+            defer { try? client.close() }
+            func echo(_ round: UInt8) async throws {
+                try await client.write([round])
+                #expect(try await NetTestHelpers.withTimeLimit(.seconds(10), "echo") { try await client.read(upTo: 1) } == [round])
+            }
+            try await echo(0)
+            let conn = try #require(served.withLock { $0 })
+            let from = conn.fd.pfd.poller
+            let to = try #require(try PollerGroup.all().first { $0 !== from })
+            #expect(conn.fd.pfd.desc.move(to: to))
+            for round in 1...3 { try await echo(UInt8(round)) }
+            #expect(conn.fd.pfd.poller === to)
+            try client.close()
+            try ln.close()
+            try await NetTestHelpers.withTimeLimit(.seconds(10), "serve after close") { try await server.value }
+            let seen = threads.withLock { $0 }
+            #expect(seen.map { $0.round } == [0, 1, 2, 3])
+            #expect(seen.allSatisfy { $0.onNow }, "each read resumed on the thread of the poller that had the fd then")
+        }
     }
 
     /// A handler that outlives the listener keeps running: closing the listener ends the accept
