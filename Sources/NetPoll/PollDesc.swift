@@ -105,9 +105,6 @@ package final class PollDesc: Sendable {
     /// resumed on that poller's thread with no hop.
     package var poller: Poller { state.withLock { $0.home.poller } }
 
-    /// The fd's slot in its poller's registry (for tests).
-    var slot: UInt32 { state.withLock { $0.home.slot } }
-
     /// Whether epoll reported an event for the fd in Balancer epoch `epoch` or the one before.
     func busy(inEpoch epoch: UInt8) -> Bool {
         epoch &- lastEventEpoch.load(ordering: .relaxed) <= 1

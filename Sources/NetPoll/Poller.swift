@@ -82,8 +82,7 @@ package final class Poller: TaskExecutor, @unchecked Sendable {
     // MARK: registration
 
     /// Registers `fd` once, edge-triggered, for input, output, peer shutdown and urgent data
-    /// (EPOLLPRI, which tells reads they may stop short: EmptyReadHint). `rebalancing` says
-    /// Placement's limit sent it here: its lifetime is reported when it is deregistered.
+    /// (EPOLLPRI, which tells reads they may stop short: EmptyReadHint).
     package func register(_ fd: Int32) throws(PollError) -> PollDesc {
         let token = registry.withLock { $0.reserve() }
         let desc = PollDesc(fd: fd, poller: self, slot: token.slot, generation: token.generation)
