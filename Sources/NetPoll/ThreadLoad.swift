@@ -29,7 +29,7 @@ struct ThreadLoad: Equatable {
 
     /// The CPU shares from `earlier` to this reading, over `interval`: 1.0 is a whole CPU.
     func shares(since earlier: ThreadLoad, over interval: Duration) -> BalancePolicy.Load {
-        let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+        let seconds = interval / .seconds(1)
         guard seconds > 0, running >= earlier.running, waiting >= earlier.waiting else { return .init(running: 0, waiting: 0) }
         return .init(running: Double(running - earlier.running) / 1e9 / seconds,
                      waiting: Double(waiting - earlier.waiting) / 1e9 / seconds)

@@ -29,7 +29,7 @@ struct PollDescMoveTests {
             #expect(old.registrationCount == oldCount - 1 && new.registrationCount == newCount + 1)
             #expect(epollRegistrations(of: a.sysfd) == 1, "in the new poller's epoll set only")
             try await b.write([7])
-            let got = try await NetPollTestLimit.value(of: reader)
+            let got = try await withTimeLimit(.seconds(10), "the moved read") { try await reader.value }
             #expect(got.byte == [7])
             #expect(got.onNew && !got.onOld, "the wake-up came from the new poller: its thread runs the task")
         }
@@ -107,17 +107,5 @@ struct PollDescMoveTests {
             #expect(moved >= 2, "half of at least 4 busy fds")
             #expect(consolidated.contains { $0.poller === pollers[0] } && consolidated.contains { $0.poller === pollers[1] }, "some go, some stay")
         }
-    }
-}
-
-/// Awaits a task's value, failing instead of hanging if it takes more than 10 s.
-enum NetPollTestLimit {
-    static func value<T: Sendable>(of task: Task<T, any Error>) async throws -> T {
-        let watchdog = Task {
-            try await Task.sleep(for: .seconds(10))
-            task.cancel()
-        }
-        defer { watchdog.cancel() }
-        return try await task.value
     }
 }

@@ -29,8 +29,8 @@ struct AcceptPlacementTests {
             defer { for c in conns { try? c.close() } }
             var pollers: [Poller] = []
             for _ in 0..<count {
-                conns.append(try await NetTestHelpers.withTimeLimit(.seconds(10), "dial") { try await Net.dial(network, target) })
-                let server = try await NetTestHelpers.withTimeLimit(.seconds(10), "accept") { try await ln.accept() }
+                conns.append(try await withTimeLimit(.seconds(10), "dial") { try await Net.dial(network, target) })
+                let server = try await withTimeLimit(.seconds(10), "accept") { try await ln.accept() }
                 conns.append(server)
                 pollers.append((server as! SocketConn).fd.pfd.poller)
             }

@@ -87,9 +87,9 @@ private typealias H = NetTestHelpers
         let ln = try await Net.listen("tcp", "127.0.0.1:0")
         defer { try? ln.close() }
         let p = H.port(ln.addr)
-        let conn = try await H.withTimeLimit { try await Net.dial("tcp", "127.0.0.1:\(p)") }
+        let conn = try await withTimeLimit { try await Net.dial("tcp", "127.0.0.1:\(p)") }
         defer { try? conn.close() }
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
 
         let tcp = try #require(conn as? TCPConn)
@@ -110,9 +110,9 @@ private typealias H = NetTestHelpers
         let p = H.port(ln.addr)
         #expect(ln.addr.description == "[::1]:\(p)")
         for network in ["tcp", "tcp6"] {
-            let conn = try await H.withTimeLimit { try await Net.dial(network, "[::1]:\(p)") }
+            let conn = try await withTimeLimit { try await Net.dial(network, "[::1]:\(p)") }
             defer { try? conn.close() }
-            let server = try await H.withTimeLimit { try await ln.accept() }
+            let server = try await withTimeLimit { try await ln.accept() }
             defer { try? server.close() }
             #expect(conn.remoteAddr?.description == "[::1]:\(p)")
             #expect(try await H.roundTrip(conn, server) == Array("ping".utf8))
@@ -125,9 +125,9 @@ private typealias H = NetTestHelpers
         let ln = try await Net.listen("tcp4", "127.0.0.1:0")
         defer { try? ln.close() }
         let p = H.port(ln.addr)
-        let conn = try await H.withTimeLimit { try await Net.dial("tcp", "localhost:\(p)") }
+        let conn = try await withTimeLimit { try await Net.dial("tcp", "localhost:\(p)") }
         defer { try? conn.close() }
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
         #expect(conn.remoteAddr?.description == "127.0.0.1:\(p)")
     }
@@ -136,9 +136,9 @@ private typealias H = NetTestHelpers
         let ln = try await Net.listen("tcp", "127.0.0.1:0")
         defer { try? ln.close() }
         let p = H.port(ln.addr)
-        let conn = try await H.withTimeLimit { try await Net.dial("tcp", ":\(p)") }
+        let conn = try await withTimeLimit { try await Net.dial("tcp", ":\(p)") }
         defer { try? conn.close() }
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
         #expect(conn.remoteAddr?.description == "127.0.0.1:\(p)")
     }
@@ -156,9 +156,9 @@ private typealias H = NetTestHelpers
         let path = dir.path("s.sock")
         let ln = try await Net.listen(network, path)
         defer { try? ln.close() }
-        let conn = try await H.withTimeLimit { try await Net.dial(network, path) }
+        let conn = try await withTimeLimit { try await Net.dial(network, path) }
         defer { try? conn.close() }
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
 
         #expect(conn is UnixConn)
@@ -176,9 +176,9 @@ private typealias H = NetTestHelpers
         let ln = try await Net.listen("unix", name)
         defer { try? ln.close() }
         #expect(ln.addr.description == name)
-        let conn = try await H.withTimeLimit { try await Net.dial("unix", name) }
+        let conn = try await withTimeLimit { try await Net.dial("unix", name) }
         defer { try? conn.close() }
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
         #expect(conn.remoteAddr?.description == name)
         #expect(server.localAddr?.description == name)
@@ -196,7 +196,7 @@ private typealias H = NetTestHelpers
         #expect(conn is UnixConn)
         #expect(conn.remoteAddr as? UnixAddr == UnixAddr(name: path, net: "unixgram"))
         try await conn.write(Array("datagram".utf8))
-        let (n, from) = try await H.withTimeLimit {
+        let (n, from) = try await withTimeLimit {
             var b = [UInt8](repeating: 0, count: 64)
             let r = try await pc.readFrom(&b)
             return (r.n, r.addr?.description)
@@ -215,7 +215,7 @@ private typealias H = NetTestHelpers
         #expect(udp.remoteAddr?.description == "127.0.0.1:\(p)")
         #expect(try H.sockopt(udp.syscallConn(), Syscall.SOL_SOCKET, Syscall.SO_BROADCAST) == 1)
         try await conn.write(Array("hi".utf8))
-        let (n, from) = try await H.withTimeLimit {
+        let (n, from) = try await withTimeLimit {
             var b = [UInt8](repeating: 0, count: 16)
             let r = try await pc.readFrom(&b)
             return (r.n, r.addr?.description)
@@ -279,7 +279,7 @@ struct SaturatedTCPListener {
         if !saturated {
             for c in conns { try? c.close() }
             try? Syscall.close(s)
-            throw NetTestHelpers.TimedOut(what: "a connect to the full accept queue of \(target) (it never hung)", limit: .milliseconds(300))
+            throw TimedOut(what: "a connect to the full accept queue of \(target) (it never hung)", limit: .milliseconds(300))
         }
         fd = s
         port = p
@@ -297,7 +297,7 @@ struct SaturatedTCPListener {
     static func make(family: Int32 = Syscall.AF_INET) async throws -> SaturatedTCPListener {
         do {
             return try await SaturatedTCPListener(family: family)
-        } catch let error as NetTestHelpers.TimedOut {
+        } catch let error as TimedOut {
             try Test.cancel("no connect hangs here: \(error)")
         }
     }
@@ -326,7 +326,7 @@ struct SaturatedTCPListener {
         let start = ContinuousClock.now
         var failure: OpError?
         do {
-            let c = try await H.withTimeLimit { try await Net.dialTimeout("tcp", target, .milliseconds(300)) }
+            let c = try await withTimeLimit { try await Net.dialTimeout("tcp", target, .milliseconds(300)) }
             try? c.close()
         } catch let e as OpError {
             failure = e
@@ -375,7 +375,7 @@ struct SaturatedTCPListener {
         }
         try await Task.sleep(for: .milliseconds(150))
         task.cancel()
-        let error = try await H.withTimeLimit(.seconds(5), "cancelled dial") { await task.value }
+        let error = try await withTimeLimit(.seconds(5), "cancelled dial") { await task.value }
         let elapsed = start.duration(to: .now)
         #expect(error?.description == "dial tcp \(target): operation was canceled")
         #expect(error?.underlying is CancellationError)
@@ -492,7 +492,7 @@ struct SaturatedTCPListener {
         #expect(try H.flags(raw) == (cloexec: true, nonblock: true))
         try conn.setReadDeadline(.now - .seconds(1))
         var failure: OpError?
-        do { _ = try await H.withTimeLimit { try await conn.read(upTo: 10) } } catch let e as OpError { failure = e }
+        do { _ = try await withTimeLimit { try await conn.read(upTo: 10) } } catch let e as OpError { failure = e }
         #expect(failure?.description == "read ip4 127.0.0.1->127.0.0.1: i/o timeout")
         try conn.close()
         var closed: OpError?
@@ -519,7 +519,7 @@ struct SaturatedTCPListener {
             try pc.setReadDeadline(.now - .seconds(1))
             var failure: OpError?
             do {
-                _ = try await H.withTimeLimit {
+                _ = try await withTimeLimit {
                     var b = [UInt8](repeating: 0, count: 10)
                     return try await pc.readFrom(&b).n
                 }

@@ -52,7 +52,7 @@ struct HookFailure: Error, CustomStringConvertible {
         defer { try? ln.close() }
         let p = H.port(ln.addr)
         let log = ControlLog()
-        let conn = try await H.withTimeLimit { try await Dialer(control: log.hook).dial("tcp", "127.0.0.1:\(p)") }
+        let conn = try await withTimeLimit { try await Dialer(control: log.hook).dial("tcp", "127.0.0.1:\(p)") }
         defer { try? conn.close() }
         // Go: the network is concrete and the address is the remote one.
         #expect(log.pairs == ["(tcp4, 127.0.0.1:\(p))"])
@@ -67,9 +67,9 @@ struct HookFailure: Error, CustomStringConvertible {
         let p = H.port(ln.addr)
         for network in ["tcp", "tcp6"] {
             let log = ControlLog()
-            let conn = try await H.withTimeLimit { try await Dialer(control: log.hook).dial(network, "[::1]:\(p)") }
+            let conn = try await withTimeLimit { try await Dialer(control: log.hook).dial(network, "[::1]:\(p)") }
             try conn.close()
-            let accepted = try await H.withTimeLimit { try await ln.accept() }
+            let accepted = try await withTimeLimit { try await ln.accept() }
             try accepted.close()
             #expect(log.pairs == ["(tcp6, [::1]:\(p))"])
         }
@@ -91,7 +91,7 @@ struct HookFailure: Error, CustomStringConvertible {
         let ln = try await Net.listen("unix", path)
         defer { try? ln.close() }
         let unixLog = ControlLog()
-        let unix = try await H.withTimeLimit { try await Dialer(control: unixLog.hook).dial("unix", path) }
+        let unix = try await withTimeLimit { try await Dialer(control: unixLog.hook).dial("unix", path) }
         try unix.close()
         #expect(unixLog.pairs == ["(unix, \(path))"])
     }
@@ -186,9 +186,9 @@ struct HookFailure: Error, CustomStringConvertible {
         let ln = try await Net.listen("tcp6", "[::1]:0")
         defer { try? ln.close() }
         let p = H.port(ln.addr)
-        let conn = try await H.withTimeLimit { try await Dialer(localAddr: TCPAddr()).dial("tcp", "[::1]:\(p)") }
+        let conn = try await withTimeLimit { try await Dialer(localAddr: TCPAddr()).dial("tcp", "[::1]:\(p)") }
         defer { try? conn.close() }
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
         #expect((conn.localAddr as? TCPAddr)?.ip == IP.ipv6loopback)
     }
@@ -199,7 +199,7 @@ struct HookFailure: Error, CustomStringConvertible {
         let conn = try await Dialer(localAddr: UDPAddr(ip: IP.v4(127, 0, 0, 1))).dial("udp", "127.0.0.1:\(H.port(pc.localAddr))")
         defer { try? conn.close() }
         try await conn.write([1, 2, 3])
-        let from = try await H.withTimeLimit {
+        let from = try await withTimeLimit {
             var b = [UInt8](repeating: 0, count: 8)
             return try await pc.readFrom(&b).addr?.description
         }
@@ -215,10 +215,10 @@ struct HookFailure: Error, CustomStringConvertible {
         let path = dir.path("srv.sock"), clientPath = dir.path("client.sock")
         let ln = try await Net.listen("unix", path)
         defer { try? ln.close() }
-        let conn = try await H.withTimeLimit {
+        let conn = try await withTimeLimit {
             try await Dialer(localAddr: UnixAddr(name: clientPath, net: "unix")).dial("unix", path)
         }
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
         #expect(conn.localAddr?.description == clientPath)
         #expect(server.remoteAddr as? UnixAddr == UnixAddr(name: clientPath, net: "unix"))
@@ -282,12 +282,12 @@ struct DialerHappyEyeballsTests {
         let (full, ln) = try await setUp()
         defer { full.close(); try? ln.close() }
         let start = ContinuousClock.now
-        let conn = try await H.withTimeLimit {
+        let conn = try await withTimeLimit {
             try await Dialer(fallbackDelay: .milliseconds(200)).dial("tcp", "[::]:\(full.port)")
         }
         let elapsed = start.duration(to: .now)
         defer { try? conn.close() }
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
         #expect(conn.remoteAddr?.description == "127.0.0.1:\(full.port)")
         #expect(elapsed >= .milliseconds(190), "connected after \(elapsed)")
@@ -298,10 +298,10 @@ struct DialerHappyEyeballsTests {
         let (full, ln) = try await setUp()
         defer { full.close(); try? ln.close() }
         let start = ContinuousClock.now
-        let conn = try await H.withTimeLimit { try await Net.dial("tcp", "[::]:\(full.port)") }
+        let conn = try await withTimeLimit { try await Net.dial("tcp", "[::]:\(full.port)") }
         let elapsed = start.duration(to: .now)
         defer { try? conn.close() }
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
         #expect(elapsed >= .milliseconds(290), "connected after \(elapsed)")
         #expect(elapsed < .milliseconds(300) + .seconds(1), "connected after \(elapsed)")
@@ -325,10 +325,10 @@ struct DialerHappyEyeballsTests {
         defer { try? ln.close() }
         let p = H.port(ln.addr)   // nothing listens on [::1]:p: the primary is refused
         let start = ContinuousClock.now
-        let conn = try await H.withTimeLimit { try await Dialer(fallbackDelay: .seconds(5)).dial("tcp", "[::]:\(p)") }
+        let conn = try await withTimeLimit { try await Dialer(fallbackDelay: .seconds(5)).dial("tcp", "[::]:\(p)") }
         let elapsed = start.duration(to: .now)
         defer { try? conn.close() }
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
         #expect(conn.remoteAddr?.description == "127.0.0.1:\(p)")
         #expect(elapsed < .seconds(2), "connected after \(elapsed)")
@@ -350,9 +350,9 @@ struct DialerHappyEyeballsTests {
             let ln = try await Net.listen(network, address)
             defer { try? ln.close() }
             let p = H.port(ln.addr)
-            let conn = try await H.withTimeLimit { try await Net.dial("tcp", "localhost:\(p)") }
+            let conn = try await withTimeLimit { try await Net.dial("tcp", "localhost:\(p)") }
             defer { try? conn.close() }
-            let server = try await H.withTimeLimit { try await ln.accept() }
+            let server = try await withTimeLimit { try await ln.accept() }
             try server.close()
             #expect(H.port(conn.remoteAddr) == p)
         }

@@ -195,7 +195,7 @@ struct ArgumentErrorCase: Sendable, CustomTestStringConvertible {
         var failure: OpError?
         for _ in 0..<32 {
             do {
-                queued.append(try await H.withTimeLimit(.seconds(5), "dial full.sock") { try await Net.dial("unix", path) })
+                queued.append(try await withTimeLimit(.seconds(5), "dial full.sock") { try await Net.dial("unix", path) })
             } catch let error as OpError {
                 failure = error
                 break
@@ -349,7 +349,7 @@ struct ArgumentErrorCase: Sendable, CustomTestStringConvertible {
         let ln = try await Net.listen("tcp", "127.0.0.1:0")
         defer { try? ln.close() }
         let p = H.port(ln.addr)
-        let conn = try await H.withTimeLimit { try await Net.dialTimeout("tcp", "127.0.0.1:\(p)", .zero) }
+        let conn = try await withTimeLimit { try await Net.dialTimeout("tcp", "127.0.0.1:\(p)", .zero) }
         try conn.close()
 
         let closed = try await H.closedTCPPort()

@@ -18,7 +18,7 @@ private typealias H = NetTestHelpers
         let fd = try Syscall.socket(Syscall.AF_INET, Syscall.SOCK_STREAM | Syscall.SOCK_CLOEXEC, 0)
         defer { try? Syscall.close(fd) }
         try Syscall.connect(fd, SockaddrInet4(port: p, addr: [127, 0, 0, 1]))
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
 
         let conn = try Net.fileConn(fd)
@@ -41,7 +41,7 @@ private typealias H = NetTestHelpers
         // The original is still open and still connected.
         #expect(try Syscall.isCloseOnExec(fd))
         #expect(try Syscall.write(fd, Array("raw".utf8)) == 3)
-        #expect(try await H.withTimeLimit { try await server.read(upTo: 16) } == Array("raw".utf8))
+        #expect(try await withTimeLimit { try await server.read(upTo: 16) } == Array("raw".utf8))
     }
 
     /// Go's FileConn sets TCP_NODELAY only: keep-alive stays as the socket had it (observed:
@@ -58,7 +58,7 @@ private typealias H = NetTestHelpers
                 try Syscall.setsockoptInt(fd, Syscall.IPPROTO_TCP, Syscall.TCP_KEEPIDLE, 100)
             }
             try Syscall.connect(fd, SockaddrInet4(port: p, addr: [127, 0, 0, 1]))
-            let server = try await H.withTimeLimit { try await ln.accept() }
+            let server = try await withTimeLimit { try await ln.accept() }
             defer { try? server.close() }
             let conn = try Net.fileConn(fd)
             defer { try? conn.close() }
@@ -141,9 +141,9 @@ private typealias H = NetTestHelpers
         defer { try? unix.close() }
         #expect(unix.addr as? UnixAddr == UnixAddr(name: path, net: "unix"))
         #expect(try H.flags(unix.syscallConn()) == (cloexec: true, nonblock: true))
-        let c = try await H.withTimeLimit { try await Net.dial("unix", path) }
+        let c = try await withTimeLimit { try await Net.dial("unix", path) }
         defer { try? c.close() }
-        let s = try await H.withTimeLimit { try await unix.acceptUnix() }
+        let s = try await withTimeLimit { try await unix.acceptUnix() }
         defer { try? s.close() }
         #expect(try await H.roundTrip(c, s) == Array("ping".utf8))
         try unix.close()
@@ -162,9 +162,9 @@ private typealias H = NetTestHelpers
         #expect(adopted is TCPListener)
         #expect(adopted.addr.description == original.addr.description)
         let p = H.port(adopted.addr)
-        let c = try await H.withTimeLimit { try await Net.dial("tcp", "127.0.0.1:\(p)") }
+        let c = try await withTimeLimit { try await Net.dial("tcp", "127.0.0.1:\(p)") }
         defer { try? c.close() }
-        let s = try await H.withTimeLimit { try await adopted.accept() }
+        let s = try await withTimeLimit { try await adopted.accept() }
         defer { try? s.close() }
         // A listener made by fileListener has the zero ListenConfig: keep-alive 15 s.
         #expect(try H.sockopt(H.raw(s)!, Syscall.IPPROTO_TCP, Syscall.TCP_KEEPIDLE) == 15)
@@ -182,7 +182,7 @@ private typealias H = NetTestHelpers
         defer { try? odd.close() }
         let local = try #require(client.localAddr?.description)
         var failure: OpError?
-        do { _ = try await H.withTimeLimit { try await (odd as! TCPListener).acceptTCP() } } catch let e as OpError { failure = e }
+        do { _ = try await withTimeLimit { try await (odd as! TCPListener).acceptTCP() } } catch let e as OpError { failure = e }
         #expect(failure?.description == "accept tcp \(local): accept: invalid argument")
     }
 
@@ -213,7 +213,7 @@ private typealias H = NetTestHelpers
         let peer = try await Net.listenPacket("udp", "127.0.0.1:0") as! UDPConn
         defer { try? peer.close() }
         try await peer.writeTo(Array("to adopted".utf8), local)
-        let (n, from) = try await H.withTimeLimit {
+        let (n, from) = try await withTimeLimit {
             var b = [UInt8](repeating: 0, count: 64)
             let r = try await udp.readFromUDP(&b)
             return (r.n, r.addr)
@@ -221,7 +221,7 @@ private typealias H = NetTestHelpers
         #expect(n == 10)
         #expect(from?.description == peer.localAddr?.description)
         try await udp.writeTo(Array("back".utf8), try #require(from))
-        let reply = try await H.withTimeLimit {
+        let reply = try await withTimeLimit {
             var b = [UInt8](repeating: 0, count: 64)
             let r = try await peer.readFrom(&b)
             return Array(b[..<r.n])
@@ -243,7 +243,7 @@ private typealias H = NetTestHelpers
         let sender = try await Net.dial("unixgram", path)
         defer { try? sender.close() }
         try await sender.write([1, 2, 3])
-        let n = try await H.withTimeLimit {
+        let n = try await withTimeLimit {
             var b = [UInt8](repeating: 0, count: 8)
             return try await pc.readFrom(&b).n
         }
@@ -279,14 +279,14 @@ private typealias H = NetTestHelpers
         // The conn still honours deadlines (it would block in read(2) if it were blocking).
         try client.setReadDeadline(.now + .milliseconds(50))
         var timeout: OpError?
-        do { _ = try await H.withTimeLimit { try await client.read(upTo: 1) } } catch let e as OpError { timeout = e }
+        do { _ = try await withTimeLimit { try await client.read(upTo: 1) } } catch let e as OpError { timeout = e }
         #expect(timeout?.timeout == true)
         try client.setReadDeadline(nil)
 
         try client.close()
         // The duplicate still refers to the connection.
         #expect(try Syscall.write(dup, Array("via dup".utf8)) == 7)
-        #expect(try await H.withTimeLimit { try await server.read(upTo: 16) } == Array("via dup".utf8))
+        #expect(try await withTimeLimit { try await server.read(upTo: 16) } == Array("via dup".utf8))
         let peer = try #require(try Syscall.getpeername(dup) as? SockaddrInet4)
         #expect(peer.port == H.port(ln.addr))
     }

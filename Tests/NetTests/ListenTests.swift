@@ -29,9 +29,9 @@ private typealias H = NetTestHelpers
         #expect(try H.sockopt(raw, Syscall.IPPROTO_IPV6, Syscall.IPV6_V6ONLY) == 0)
 
         for (target, peerPrefix) in [("127.0.0.1:\(p)", "127.0.0.1:"), ("[::1]:\(p)", "[::1]:")] {
-            let conn = try await H.withTimeLimit { try await Net.dial("tcp", target) }
+            let conn = try await withTimeLimit { try await Net.dial("tcp", target) }
             defer { try? conn.close() }
-            let server = try await H.withTimeLimit { try await ln.accept() }
+            let server = try await withTimeLimit { try await ln.accept() }
             defer { try? server.close() }
             // An IPv4 peer of a dual-stack socket prints as a dotted quad.
             #expect(server.remoteAddr?.description.hasPrefix(peerPrefix) == true, "\(String(describing: server.remoteAddr))")
@@ -62,9 +62,9 @@ private typealias H = NetTestHelpers
         #expect(try H.sockopt(H.raw(ln)!, Syscall.IPPROTO_IPV6, Syscall.IPV6_V6ONLY) == 1)
         #expect(await H.dialFailure("tcp", "127.0.0.1:\(p)")?.description == "dial tcp 127.0.0.1:\(p): connect: connection refused")
 
-        let conn = try await H.withTimeLimit { try await Net.dial("tcp6", "[::1]:\(p)") }
+        let conn = try await withTimeLimit { try await Net.dial("tcp6", "[::1]:\(p)") }
         defer { try? conn.close() }
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
         #expect(try H.sockopt(H.raw(conn)!, Syscall.IPPROTO_IPV6, Syscall.IPV6_V6ONLY) == 1)
 
@@ -114,9 +114,9 @@ private typealias H = NetTestHelpers
         let ln = try await Net.listen(network, listenAt)
         defer { try? ln.close() }
         let target = dialHost.map { "\($0):\(H.port(ln.addr))" } ?? "\(ln.addr)"
-        let client = try await H.withTimeLimit { try await Net.dial(network, target) }
+        let client = try await withTimeLimit { try await Net.dial(network, target) }
         defer { try? client.close() }
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
 
         var kernel: (any Sockaddr)?
@@ -198,9 +198,9 @@ private typealias H = NetTestHelpers
         objects += [ln, client, server]
         let unixLn = try await Net.listen("unix", dir.path("u.sock"))
         objects.append(unixLn)
-        let unixClient = try await H.withTimeLimit { try await Net.dial("unix", dir.path("u.sock")) }
+        let unixClient = try await withTimeLimit { try await Net.dial("unix", dir.path("u.sock")) }
         objects.append(unixClient)
-        let unixServer = try await H.withTimeLimit { try await unixLn.accept() }
+        let unixServer = try await withTimeLimit { try await unixLn.accept() }
         objects.append(unixServer)
         let udp = try await Net.listenPacket("udp", "127.0.0.1:0")
         objects.append(udp)
@@ -228,9 +228,9 @@ private typealias H = NetTestHelpers
         let ln = try await Net.listen("unix", path)
         defer { try? ln.close() }
         #expect(ln.addr as? UnixAddr == UnixAddr(name: path, net: "unix"))
-        let client = try await H.withTimeLimit { try await Net.dial("unix", path) }
+        let client = try await withTimeLimit { try await Net.dial("unix", path) }
         defer { try? client.close() }
-        let server = try await H.withTimeLimit { try await ln.accept() }
+        let server = try await withTimeLimit { try await ln.accept() }
         defer { try? server.close() }
         #expect(server.remoteAddr?.description == "@")
         #expect(server.localAddr?.description == path)
@@ -251,8 +251,8 @@ private typealias H = NetTestHelpers
             let ln = try await Net.listen("tcp", "127.0.0.1:\(p)")
             defer { try? ln.close() }
             #expect(H.port(ln.addr) == p)
-            let client = try await H.withTimeLimit { try await Net.dial("tcp", "127.0.0.1:\(p)") }
-            let server = try await H.withTimeLimit { try await ln.accept() }
+            let client = try await withTimeLimit { try await Net.dial("tcp", "127.0.0.1:\(p)") }
+            let server = try await withTimeLimit { try await ln.accept() }
             #expect(try await H.roundTrip(client, server, [UInt8(round)]) == [UInt8(round)])
             try server.close()   // the server closes first: its side goes to TIME_WAIT
             try client.close()
@@ -266,7 +266,7 @@ private typealias H = NetTestHelpers
         let path = dir.path("again.sock")
         for _ in 0..<5 {
             let ln = try await Net.listen("unix", path)
-            let c = try await H.withTimeLimit { try await Net.dial("unix", path) }
+            let c = try await withTimeLimit { try await Net.dial("unix", path) }
             try c.close()
             try ln.close()
         }
@@ -286,7 +286,7 @@ private typealias H = NetTestHelpers
     @Test func listenerSequenceEndsOnClose() async throws {
         let ln = try await Net.listen("tcp", "127.0.0.1:0")
         let p = H.port(ln.addr)
-        let counted = try await H.withTimeLimit {
+        let counted = try await withTimeLimit {
             try await withThrowingTaskGroup(of: Int.self) { group in
                 group.addTask {
                     var n = 0
@@ -314,7 +314,7 @@ private typealias H = NetTestHelpers
         let ln = try await Net.listen("tcp", "127.0.0.1:0")
         let p = H.port(ln.addr)
         let handled = ServeCounter()
-        try await H.withTimeLimit {
+        try await withTimeLimit {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await ln.serve { conn in
@@ -365,7 +365,7 @@ private final class ServeCounter: Sendable {
         defer { try? ln.close() }
         #expect(ln is UnixListener)
         var failure: OpError?
-        do { _ = try await H.withTimeLimit { try await (ln as! UnixListener).acceptUnix() } } catch let e as OpError { failure = e }
+        do { _ = try await withTimeLimit { try await (ln as! UnixListener).acceptUnix() } } catch let e as OpError { failure = e }
         #expect(failure?.description == "accept unixgram \(path): accept4: operation not supported")
         try ln.close()
         #expect(!H.exists(path))   // a UnixListener unlinks, whatever its type (observed)
@@ -380,7 +380,7 @@ private final class ServeCounter: Sendable {
         #expect(pc is UnixConn)
         var readFailure: OpError?
         do {
-            _ = try await H.withTimeLimit {
+            _ = try await withTimeLimit {
                 var b = [UInt8](repeating: 0, count: 10)
                 return try await pc.readFrom(&b).n
             }

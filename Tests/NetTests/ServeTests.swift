@@ -129,11 +129,11 @@ struct ServeTests {
             defer { try? client.close() }
             for round in 0..<3 {
                 try await client.write([UInt8(round)])
-                #expect(try await NetTestHelpers.withTimeLimit(.seconds(10), "echo") { try await client.read(upTo: 1) } == [UInt8(round)])
+                #expect(try await withTimeLimit(.seconds(10), "echo") { try await client.read(upTo: 1) } == [UInt8(round)])
             }
         }
         try ln.close()
-        try await NetTestHelpers.withTimeLimit(.seconds(10), "serve after close") { try await server.value }
+        try await withTimeLimit(.seconds(10), "serve after close") { try await server.value }
         #expect(offPoller.load(ordering: .relaxed) == 0)
     }
 
@@ -162,7 +162,7 @@ struct ServeTests {
             defer { try? client.close() }
             func echo(_ round: UInt8) async throws {
                 try await client.write([round])
-                #expect(try await NetTestHelpers.withTimeLimit(.seconds(10), "echo") { try await client.read(upTo: 1) } == [round])
+                #expect(try await withTimeLimit(.seconds(10), "echo") { try await client.read(upTo: 1) } == [round])
             }
             try await echo(0)
             let conn = try #require(served.withLock { $0 })
@@ -173,7 +173,7 @@ struct ServeTests {
             #expect(conn.fd.pfd.poller === to)
             try client.close()
             try ln.close()
-            try await NetTestHelpers.withTimeLimit(.seconds(10), "serve after close") { try await server.value }
+            try await withTimeLimit(.seconds(10), "serve after close") { try await server.value }
             let seen = threads.withLock { $0 }
             #expect(seen.map { $0.round } == [0, 1, 2, 3])
             #expect(seen.allSatisfy { $0.onNow }, "each read resumed on the thread of the poller that had the fd then")
@@ -201,6 +201,6 @@ struct ServeTests {
         // The handler is still parked in its read, not cancelled: it answers.
         try await client.write(Array("late".utf8))
         #expect(try await client.read(upTo: 16) == Array("late".utf8))
-        try await NetTestHelpers.withTimeLimit(.seconds(10), "serve after close") { try await server.value }
+        try await withTimeLimit(.seconds(10), "serve after close") { try await server.value }
     }
 }

@@ -45,9 +45,9 @@ private typealias H = NetTestHelpers
         try old.close()
         #expect(try Syscall.lstat(path).ino == inode)
         // The new server is still reachable by name.
-        let c = try await H.withTimeLimit { try await Net.dial("unix", path) }
+        let c = try await withTimeLimit { try await Net.dial("unix", path) }
         defer { try? c.close() }
-        let s = try await H.withTimeLimit { try await new.accept() }
+        let s = try await withTimeLimit { try await new.accept() }
         defer { try? s.close() }
         #expect(try await H.roundTrip(c, s) == Array("ping".utf8))
 
@@ -113,9 +113,9 @@ private typealias H = NetTestHelpers
         try adopted.close()
         #expect(try Syscall.lstat(path).isSocket)
         // The original still listens, then removes its file.
-        let c = try await H.withTimeLimit { try await Net.dial("unix", path) }
+        let c = try await withTimeLimit { try await Net.dial("unix", path) }
         defer { try? c.close() }
-        let s = try await H.withTimeLimit { try await original.accept() }
+        let s = try await withTimeLimit { try await original.accept() }
         try s.close()
         try original.close()
         #expect(!H.exists(path))
@@ -147,9 +147,9 @@ private typealias H = NetTestHelpers
 
         let ln = try await ListenConfig(reclaimStaleUnixSocket: true).listen("unix", path)
         defer { try? ln.close() }
-        let c = try await H.withTimeLimit { try await Net.dial("unix", path) }
+        let c = try await withTimeLimit { try await Net.dial("unix", path) }
         defer { try? c.close() }
-        let s = try await H.withTimeLimit { try await ln.accept() }
+        let s = try await withTimeLimit { try await ln.accept() }
         defer { try? s.close() }
         #expect(try await H.roundTrip(c, s) == Array("ping".utf8))
         try ln.close()
@@ -181,12 +181,12 @@ private typealias H = NetTestHelpers
 
         // The liveness probe connected once and hung up: the live server accepts that first
         // (it reads end of stream at once), then real clients as before.
-        let probe = try await H.withTimeLimit { try await live.accept() }
+        let probe = try await withTimeLimit { try await live.accept() }
         defer { try? probe.close() }
-        #expect(try await H.withTimeLimit { try await probe.read(upTo: 1) } == [])
-        let c = try await H.withTimeLimit { try await Net.dial("unix", path) }
+        #expect(try await withTimeLimit { try await probe.read(upTo: 1) } == [])
+        let c = try await withTimeLimit { try await Net.dial("unix", path) }
         defer { try? c.close() }
-        let s = try await H.withTimeLimit { try await live.accept() }
+        let s = try await withTimeLimit { try await live.accept() }
         defer { try? s.close() }
         #expect(try await H.roundTrip(c, s) == Array("ping".utf8))
     }
@@ -204,7 +204,7 @@ private typealias H = NetTestHelpers
         let sender = try await Net.dial("unixgram", path)
         defer { try? sender.close() }
         try await sender.write([42])
-        let n = try await H.withTimeLimit {
+        let n = try await withTimeLimit {
             var b = [UInt8](repeating: 0, count: 4)
             return try await gram.readFrom(&b).n
         }
@@ -266,7 +266,7 @@ private typealias H = NetTestHelpers
         #expect(st.isSocket)
         #expect(st.permissions == mode, "mode \(String(st.permissions, radix: 8))")
         // Still usable (root ignores the bits; others need write permission to connect).
-        let c = try await H.withTimeLimit { try await Net.dial("unix", path) }
+        let c = try await withTimeLimit { try await Net.dial("unix", path) }
         try c.close()
     }
 
@@ -308,10 +308,10 @@ private typealias H = NetTestHelpers
         let ln = try await Net.listen("unix", longest)
         defer { try? ln.close() }
         #expect(ln.addr.description == longest)
-        let c = try await H.withTimeLimit { try await Net.dial("unix", longest) }
+        let c = try await withTimeLimit { try await Net.dial("unix", longest) }
         defer { try? c.close() }
         #expect(c.remoteAddr?.description == longest)
-        let s = try await H.withTimeLimit { try await ln.accept() }
+        let s = try await withTimeLimit { try await ln.accept() }
         defer { try? s.close() }
         #expect(s.localAddr?.description == longest)
         try ln.close()
@@ -332,9 +332,9 @@ private typealias H = NetTestHelpers
         let ln = try await Net.listen("unix", longest)
         defer { try? ln.close() }
         #expect(ln.addr.description == longest)
-        let c = try await H.withTimeLimit { try await Net.dial("unix", longest) }
+        let c = try await withTimeLimit { try await Net.dial("unix", longest) }
         defer { try? c.close() }
-        let s = try await H.withTimeLimit { try await ln.accept() }
+        let s = try await withTimeLimit { try await ln.accept() }
         defer { try? s.close() }
         #expect(c.remoteAddr?.description == longest)
 
@@ -355,9 +355,9 @@ private typealias H = NetTestHelpers
         #expect(name.utf8.count == 6, "\(name)")
         #expect(name.dropFirst().allSatisfy { $0.isHexDigit }, "\(name)")
         #expect(ln.addr.network == network)
-        let c = try await H.withTimeLimit { try await Net.dial(network, name) }
+        let c = try await withTimeLimit { try await Net.dial(network, name) }
         defer { try? c.close() }
-        let s = try await H.withTimeLimit { try await ln.accept() }
+        let s = try await withTimeLimit { try await ln.accept() }
         defer { try? s.close() }
         #expect(try await H.roundTrip(c, s) == Array("ping".utf8))
     }

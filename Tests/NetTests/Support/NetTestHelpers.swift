@@ -10,34 +10,6 @@ import Testing
 import TestSupport
 
 enum NetTestHelpers {
-    /// A wait that took longer than the test allows: the behaviour under test hung.
-    struct TimedOut: Error, CustomStringConvertible {
-        let what: String
-        let limit: Duration
-        var description: String { "\(what) did not finish within \(limit)" }
-    }
-
-    /// Runs `body`, throwing ``TimedOut`` (and cancelling `body`) if it has not finished after
-    /// `limit`. NetPoll wakes a parked operation when its task is cancelled, so a hung dial or
-    /// accept is released and the test fails instead of hanging.
-    static func withTimeLimit<R: Sendable>(
-        _ limit: Duration = .seconds(10), _ what: String = "operation",
-        _ body: @escaping @Sendable () async throws -> R
-    ) async throws -> R {
-        try await withThrowingTaskGroup(of: R?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw TimedOut(what: what, limit: limit)
-            }
-            return value
-        }
-    }
-
     // MARK: expected failures
 
     /// The error of a dial that is expected to fail; a connection it made anyway is closed.
