@@ -73,12 +73,18 @@ extension Listener {
             // wrapped in a thunk, one more allocation and async frame per connection.
             // A class cast, not `as? any PollerOwned`: a cast to a protocol existential looks
             // the conformance up in the runtime's cache, on every accept.
-            let task = Task<Void, any Error>(executorPreference: (conn as? SocketConn)?.executor) {
+            let socketConn = conn as? SocketConn
+            let task = Task<Void, any Error>(executorPreference: socketConn?.executor) {
                 defer {
                     try? conn.close()
                     handlers.finish(id)
                 }
-                try await handler(conn)
+                // One cancellation handler for the connection's life, not one per parked read.
+                if let socketConn {
+                    try await socketConn.fd.pfd.desc.coveringWaits { try await handler(conn) }
+                } else {
+                    try await handler(conn)
+                }
             }
             handlers.record(id, task)
         }

@@ -21,7 +21,7 @@ public class SocketConn: Conn, @unchecked Sendable {
     /// poller's other connections, as on any event loop. Should the fd later move to another
     /// poller (to share out or gather up the CPU), the task's reads resume on the new poller's
     /// thread, still with no hop.
-    public var executor: any TaskExecutor { fd.pfd.poller }
+    public final var executor: any TaskExecutor { fd.pfd.poller }
 
     func opError(_ op: String, _ error: any Error) -> OpError {
         if let e = error as? OpError { return e }
@@ -34,7 +34,7 @@ public class SocketConn: Conn, @unchecked Sendable {
     /// let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
     /// let n = try await conn.read(into: buffer)
     /// ```
-    public func read(into buffer: UnsafeMutableRawBufferPointer) async throws(OpError) -> Int {
+    public final func read(into buffer: UnsafeMutableRawBufferPointer) async throws(OpError) -> Int {
         do { return try await fd.read(into: buffer) } catch { throw opError("read", error) }
     }
 
@@ -45,42 +45,42 @@ public class SocketConn: Conn, @unchecked Sendable {
     /// var buf = [UInt8](repeating: 0, count: 4096)
     /// let n = try await conn.read(&buf)
     /// ```
-    public func read(_ buffer: inout [UInt8]) async throws(OpError) -> Int {
+    public final func read(_ buffer: inout [UInt8]) async throws(OpError) -> Int {
         do { return try await fd.read(&buffer) } catch { throw opError("read", error) }
     }
 
     /// Writes all of `bytes`: Go's `Conn.Write`. A closed peer is `write: broken pipe`, never
     /// SIGPIPE.
-    public func write(_ bytes: [UInt8]) async throws(OpError) {
+    public final func write(_ bytes: [UInt8]) async throws(OpError) {
         do { try await fd.write(bytes) } catch { throw opError("write", error) }
     }
 
     /// Writes all of `buffer`.
-    public func write(_ buffer: UnsafeRawBufferPointer) async throws(OpError) {
+    public final func write(_ buffer: UnsafeRawBufferPointer) async throws(OpError) {
         do { try await fd.write(buffer) } catch { throw opError("write", error) }
     }
 
     /// Closes the connection: Go's `Conn.Close`. A blocked read or write fails with
     /// ``ErrClosed``; a second close throws `close ...: use of closed network connection`.
-    public func close() throws(OpError) {
+    public final func close() throws(OpError) {
         do { try fd.close() } catch { throw opError("close", error) }
     }
 
-    public var localAddr: (any Addr)? { fd.laddr }
-    public var remoteAddr: (any Addr)? { fd.raddr }
+    public final var localAddr: (any Addr)? { fd.laddr }
+    public final var remoteAddr: (any Addr)? { fd.raddr }
 
     /// Sets the read and write deadlines: Go's `SetDeadline`. nil clears them.
-    public func setDeadline(_ t: ContinuousClock.Instant?) throws(OpError) {
+    public final func setDeadline(_ t: ContinuousClock.Instant?) throws(OpError) {
         try setDeadline(t, .both)
     }
 
     /// Sets the read deadline: Go's `SetReadDeadline`.
-    public func setReadDeadline(_ t: ContinuousClock.Instant?) throws(OpError) {
+    public final func setReadDeadline(_ t: ContinuousClock.Instant?) throws(OpError) {
         try setDeadline(t, .read)
     }
 
     /// Sets the write deadline: Go's `SetWriteDeadline`.
-    public func setWriteDeadline(_ t: ContinuousClock.Instant?) throws(OpError) {
+    public final func setWriteDeadline(_ t: ContinuousClock.Instant?) throws(OpError) {
         try setDeadline(t, .write)
     }
 
@@ -94,12 +94,12 @@ public class SocketConn: Conn, @unchecked Sendable {
     }
 
     /// Sets the kernel's receive buffer size (SO_RCVBUF; Linux doubles it): Go's `SetReadBuffer`.
-    public func setReadBuffer(_ bytes: Int) throws(OpError) {
+    public final func setReadBuffer(_ bytes: Int) throws(OpError) {
         do { try fd.setsockoptInt(SOL_SOCKET, SO_RCVBUF, bytes) } catch { throw setError(error) }
     }
 
     /// Sets the kernel's send buffer size (SO_SNDBUF): Go's `SetWriteBuffer`.
-    public func setWriteBuffer(_ bytes: Int) throws(OpError) {
+    public final func setWriteBuffer(_ bytes: Int) throws(OpError) {
         do { try fd.setsockoptInt(SOL_SOCKET, SO_SNDBUF, bytes) } catch { throw setError(error) }
     }
 
@@ -110,12 +110,12 @@ public class SocketConn: Conn, @unchecked Sendable {
     /// ```swift
     /// let fd = try conn.file()   // hand it to a child process, or send it with unixRights
     /// ```
-    public func file() throws(OpError) -> Int32 {
+    public final func file() throws(OpError) -> Int32 {
         do { return try fd.dup() } catch { throw opError("file", error) }
     }
 
     /// Raw access to the socket for options SwiftNet does not wrap: Go's `SyscallConn`.
-    public func syscallConn() -> RawConn { RawConn(fd) }
+    public final func syscallConn() -> RawConn { RawConn(fd) }
 
     /// Go's writeTo for UDP and raw IP: refused on a connected socket, and without an address;
     /// the address must suit the socket's family.

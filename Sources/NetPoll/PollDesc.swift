@@ -95,6 +95,9 @@ package final class PollDesc: Sendable {
     /// Numbers each wait, so a cancellation handler resumes only the wait it was installed
     /// for. An atomic counter: a park then takes the state lock once, not twice.
     private let nextWaiterID = Atomic<UInt64>(0)
+    /// The task that covers this fd's waits with its own cancellation handler
+    /// (`coveringWaits`), as its address; 0 when none.
+    private let coveringTask = Atomic<UInt>(0)
 
     init(fd: Int32, poller: Poller, slot: UInt32, generation: UInt32) {
         self.fd = fd
@@ -136,38 +139,122 @@ package final class PollDesc: Sendable {
     /// last wait.
     ///
     /// At most one task waits in each direction: callers hold the FDMutex lock for it.
+    ///
+    /// A wait installs a cancellation handler for as long as it is parked, unless the waiting
+    /// task covers the fd's waits with one of its own (`coveringWaits`, a served connection's
+    /// handler). Adding and removing a handler each take the task's status lock in the runtime,
+    /// a mutex; a covered wait parks without either, and without the handler's closure, whose
+    /// entry is one more executor check.
+    ///
+    /// The standard library's `_unsafeInheritExecutor_` forms run on the caller's executor
+    /// without checking it: this is called only from nonsending functions, which check once
+    /// after the wait, on resumption (the check each of the isolated forms makes before and
+    /// after its body costs a look at the task's preferred executor, under the same lock).
     @inline(__always)   // into the I/O loop: one frame, and one executor check on resume, fewer
     package func wait(_ d: Direction) async throws(PollError) {
-        let id = nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
-        let wake = await withTaskCancellationHandler {
-            await withUnsafeContinuation { (c: UnsafeContinuation<Wake, Never>) in
-                let now: Wake? = state.withLock { s in
-                    if s.closing { return .closing }
-                    if s[d].expired { return .timeout }
-                    if s[d].ready {
-                        s[d].ready = false
-                        return .ready
-                    }
-                    if Task.isCancelled { return .canceled }
-                    s[d].waiter = c
-                    s[d].waiterID = id
-                    return nil
+        let wake: Wake
+        if coversCurrentTask {
+            wake = await _unsafeInheritExecutor_withUnsafeContinuation { (c: UnsafeContinuation<Wake, Never>) in
+                park(c, d, id: Self.coveredWaiterID)
+            }
+        } else {
+            let id = nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
+            wake = await _unsafeInheritExecutor_withTaskCancellationHandler {
+                await _unsafeInheritExecutor_withUnsafeContinuation { (c: UnsafeContinuation<Wake, Never>) in
+                    park(c, d, id: id)
                 }
-                if let now { c.resume(returning: now) }
+            } onCancel: {
+                resumeWaiters(.canceled, ifID: id)
             }
-        } onCancel: {
-            let waiter = state.withLock { s -> UnsafeContinuation<Wake, Never>? in
-                guard s[d].waiterID == id, let w = s[d].waiter else { return nil }
-                s[d].waiter = nil
-                return w
-            }
-            waiter?.resume(returning: .canceled)
         }
         switch wake {
         case .ready: return
         case .closing: throw .closing
         case .timeout: throw .timeout
         case .canceled: throw .canceled
+        }
+    }
+
+    /// The waiter ID of a covered wait: `nextWaiterID` hands out 1 and up, so a wait's own
+    /// cancellation handler never takes a covered waiter.
+    private static let coveredWaiterID: UInt64 = 0
+
+    /// Stores `c` as the direction's waiter, or resumes it at once if the wait is already over
+    /// (closing, expired, an edge came, or the task is cancelled).
+    @inline(__always)
+    private func park(_ c: UnsafeContinuation<Wake, Never>, _ d: Direction, id: UInt64) {
+        let now: Wake? = state.withLock { s in
+            if s.closing { return .closing }
+            if s[d].expired { return .timeout }
+            if s[d].ready {
+                s[d].ready = false
+                return .ready
+            }
+            // Under the lock: cancellation sets the task's flag before it runs handlers, and a
+            // handler takes this lock to find the waiter, so one of the two sees the other.
+            if Task.isCancelled { return .canceled }
+            s[d].waiter = c
+            s[d].waiterID = id
+            return nil
+        }
+        if let now { c.resume(returning: now) }
+    }
+
+    /// Resumes the parked waiters whose ID is `id` with `wake`.
+    private func resumeWaiters(_ wake: Wake, ifID id: UInt64) {
+        let (r, w) = state.withLock { s in
+            func take(_ side: inout Side) -> UnsafeContinuation<Wake, Never>? {
+                guard side.waiterID == id, let w = side.waiter else { return nil }
+                side.waiter = nil
+                return w
+            }
+            return (take(&s.read), take(&s.write))
+        }
+        r?.resume(returning: wake)
+        w?.resume(returning: wake)
+    }
+
+    // MARK: covered waits
+
+    /// Runs `body` with one cancellation handler, for the whole of it, that wakes this fd's
+    /// waits made by the current task: they then park without a handler each (see `wait`). A
+    /// served connection's handler runs inside this, so its reads and writes on the connection
+    /// install nothing per message. Waits by other tasks, and this task's waits on other fds,
+    /// install their own as usual. If another task already covers the fd, `body` just runs.
+    package func coveringWaits(_ body: () async throws -> Void) async throws {
+        let me = Self.currentTaskBits
+        guard me != 0, coveringTask.compareExchange(expected: 0, desired: me, ordering: .relaxed).exchanged else {
+            return try await body()
+        }
+        defer { coveringTask.store(0, ordering: .relaxed) }
+        try await withTaskCancellationHandler {
+            try await body()
+        } onCancel: {
+            resumeWaiters(.canceled, ifID: Self.coveredWaiterID)
+        }
+    }
+
+    /// Who would wake the direction's parked waiter on cancellation, if one is parked. For tests.
+    enum Parked: Equatable { case nobody, withOwnHandler, covered }
+    func parked(_ d: Direction) -> Parked {
+        state.withLock { s in
+            guard s[d].waiter != nil else { return .nobody }
+            return s[d].waiterID == Self.coveredWaiterID ? .covered : .withOwnHandler
+        }
+    }
+
+    /// Whether the current task covers this fd's waits. Only that task stores its own bits
+    /// here, so a relaxed load suffices: any other task reads 0 or bits that are not its own.
+    private var coversCurrentTask: Bool {
+        let covering = coveringTask.load(ordering: .relaxed)
+        return covering != 0 && covering == Self.currentTaskBits
+    }
+
+    /// The current task's address, as an identity; 0 outside a task. A running task is not
+    /// freed, so no other task has the same address while it covers an fd.
+    private static var currentTaskBits: UInt {
+        withUnsafeCurrentTask { task in
+            task.map { unsafeBitCast($0, to: UInt.self) } ?? 0   // one reference, the task's
         }
     }
 

@@ -100,6 +100,44 @@ struct ServeTests {
         }
     }
 
+    /// A handler's reads on its connection park without a cancellation handler of their own
+    /// (serve installs one for the handler's life). A task the handler starts is not covered by
+    /// it: cancelling that task alone wakes its read on the same connection, and the handler
+    /// goes on serving the connection.
+    @Test func aTaskTheHandlerStartsWakesOnItsOwnCancellation() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ln = try await Net.listen("unix", dir.path("serve.sock"))
+        defer { try? ln.close() }
+        let outcome = Mutex<String?>(nil)
+        let server = Task {
+            try await ln.serve { conn in
+                let reader = Task { () async -> (any Error)? in
+                    do { _ = try await conn.read(upTo: 1); return nil } catch { return error }
+                }
+                let fd = (conn as! SocketConn).fd.pfd
+                for _ in 0..<5000 where fd.desc.parked(.read) == .nobody { try await Task.sleep(for: .milliseconds(1)) }
+                let parked = fd.desc.parked(.read)
+                reader.cancel()
+                let error = await CT.value(of: reader, within: .seconds(5))
+                if error == nil { try? conn.close() }   // still parked: fail, do not hang
+                outcome.withLock {
+                    $0 = "\(parked) \(error.map { ($0 as? OpError)?.underlying is CancellationError } ?? false)"
+                }
+                // The handler's own read, covered, still echoes.
+                try await conn.write(try await conn.read(upTo: 4))
+            }
+        }
+        defer { server.cancel() }
+        let client = try await Net.dial("unix", ln.addr.description)
+        defer { try? client.close() }
+        // Nothing to read until the handler has cancelled its reader.
+        for _ in 0..<5000 where outcome.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(1)) }
+        try await client.write(Array("ping".utf8))
+        #expect(try await CT.readFull(client as! SocketConn, 4) == Array("ping".utf8))
+        #expect(outcome.withLock { $0 } == "withOwnHandler true")
+    }
+
     /// Each handler runs on the thread of the poller that owns its connection's fd, when it
     /// starts and after each read resumes it: no hop to another thread per message (DESIGN.md).
     @Test(arguments: ["tcp", "unix"])
