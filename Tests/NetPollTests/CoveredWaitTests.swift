@@ -19,14 +19,7 @@ import Testing
     @Test func cancellingTheCoveringTaskWakesItsParkedRead() async throws {
         let (a, b) = try pollPair()
         defer { try? a.close(); try? b.close() }
-        let owner = Task { () async -> PollError? in
-            do {
-                try await a.desc.coveringWaits { _ = try await a.read(1) }
-                return nil
-            } catch {
-                return error as? PollError
-            }
-        }
+        let owner = failureOf { try await a.desc.coveringWaits { _ = try await a.read(1) } }
         #expect(try await parkedReaderIsCovered(a))
         owner.cancel()
         #expect(await failureWithin(owner, closingAfter2s: a) == .canceled)
@@ -39,14 +32,7 @@ import Testing
         let (a, b) = try pollPair()
         defer { try? a.close(); try? b.close() }
         let big = [UInt8](repeating: 0x61, count: 8 << 20)   // more than any socket buffer
-        let owner = Task { () async -> PollError? in
-            do {
-                try await a.desc.coveringWaits { try await a.write(big) }
-                return nil
-            } catch {
-                return error as? PollError
-            }
-        }
+        let owner = failureOf { try await a.desc.coveringWaits { try await a.write(big) } }
         try #require(await parks(a, .write), "no writer parked")
         #expect(a.desc.parked(.write) == .covered)
         owner.cancel()
@@ -60,9 +46,7 @@ import Testing
         let release = AsyncStream<Void>.makeStream()
         let owner = Task {
             try await a.desc.coveringWaits { () async throws in
-                let reader = Task { () async -> PollError? in
-                    do { _ = try await a.read(1); return nil } catch { return error as? PollError }
-                }
+                let reader = failureOf { _ = try await a.read(1) }
                 #expect(try await parkedReaderIsCovered(a) == false)
                 reader.cancel()
                 #expect(await failureWithin(reader, closingAfter2s: a) == .canceled)
@@ -79,21 +63,12 @@ import Testing
         let (a, b) = try pollPair()
         defer { try? a.close(); try? b.close() }
         try await a.desc.coveringWaits {}
-        let reader = Task { () async -> PollError? in
-            do { _ = try await a.read(1); return nil } catch { return error as? PollError }
-        }
+        let reader = failureOf { _ = try await a.read(1) }
         #expect(try await parkedReaderIsCovered(a) == false)
         reader.cancel()
         #expect(await failureWithin(reader, closingAfter2s: a) == .canceled)
 
-        let second = Task { () async -> PollError? in
-            do {
-                try await a.desc.coveringWaits { _ = try await a.read(1) }
-                return nil
-            } catch {
-                return error as? PollError
-            }
-        }
+        let second = failureOf { try await a.desc.coveringWaits { _ = try await a.read(1) } }
         #expect(try await parkedReaderIsCovered(a))
         second.cancel()
         #expect(await failureWithin(second, closingAfter2s: a) == .canceled)
@@ -105,23 +80,9 @@ import Testing
         defer { try? a.close(); try? b.close() }
         let (c, d) = try pollPair()
         defer { try? c.close(); try? d.close() }
-        let first = Task { () async -> PollError? in
-            do {
-                try await a.desc.coveringWaits { _ = try await c.read(1) }   // holds the cover
-                return nil
-            } catch {
-                return error as? PollError
-            }
-        }
+        let first = failureOf { try await a.desc.coveringWaits { _ = try await c.read(1) } }   // holds the cover
         try #require(await parks(c, .read), "the first task did not park")
-        let second = Task { () async -> PollError? in
-            do {
-                try await a.desc.coveringWaits { _ = try await a.read(1) }
-                return nil
-            } catch {
-                return error as? PollError
-            }
-        }
+        let second = failureOf { try await a.desc.coveringWaits { _ = try await a.read(1) } }
         #expect(try await parkedReaderIsCovered(a) == false)
         second.cancel()
         #expect(await failureWithin(second, closingAfter2s: a) == .canceled)
@@ -133,14 +94,9 @@ import Testing
     @Test func aCoveredWaitInACancelledTaskFailsAtOnce() async throws {
         let (a, b) = try pollPair()
         defer { try? a.close(); try? b.close() }
-        let owner = Task { () async -> PollError? in
+        let owner = failureOf {
             while !Task.isCancelled { await Task.yield() }
-            do {
-                try await a.desc.coveringWaits { _ = try await a.read(1) }
-                return nil
-            } catch {
-                return error as? PollError
-            }
+            try await a.desc.coveringWaits { _ = try await a.read(1) }
         }
         owner.cancel()
         #expect(await failureWithin(owner, closingAfter2s: a) == .canceled)
@@ -157,13 +113,8 @@ private func parks(_ fd: PollFD, _ direction: PollDesc.Direction) async -> Bool 
     return false
 }
 
-/// The task's result, or `.closing` if cancellation did not wake its wait: after 2 s a watchdog
-/// closes `fd`, which does, so the test fails instead of hanging the run.
+/// The task's result, or `.closing` if cancellation did not wake its wait: after 2 s `fd` is
+/// closed, which does.
 private func failureWithin(_ task: Task<PollError?, Never>, closingAfter2s fd: PollFD) async -> PollError? {
-    let watchdog = Task {
-        do { try await Task.sleep(for: .seconds(2)) } catch { return }   // cancelled: the wait ended
-        try? fd.close()
-    }
-    defer { watchdog.cancel() }
-    return await task.value
+    await closing(fd, after: .seconds(2)) { await task.value }
 }

@@ -14,16 +14,37 @@ func pollPair(_ type: Int32 = Syscall.SOCK_STREAM, on poller: Poller? = nil) thr
 /// blocked after 5 s is ended by closing the fd, so a deadline timer that never fires fails the
 /// test with `.closing` instead of hanging the run.
 func failureOfBlockedRead(_ fd: PollFD) async -> PollError? {
+    await closing(fd, after: .seconds(5)) { () async -> PollError? in
+        do throws(PollError) {
+            _ = try await fd.read(1)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
+
+/// Runs `body`; if it has not returned after `limit`, closes `fd`, which wakes whatever is
+/// parked on it with `.closing`. A wait that nothing else ends then fails its test instead of
+/// hanging the run.
+func closing<R>(_ fd: PollFD, after limit: Duration, _ body: () async -> R) async -> R {
     let watchdog = Task {
-        do { try await Task.sleep(for: .seconds(5)) } catch { return }   // cancelled: the read ended
+        do { try await Task.sleep(for: limit) } catch { return }   // cancelled: body returned
         try? fd.close()
     }
     defer { watchdog.cancel() }
-    do {
-        _ = try await fd.read(1)
-        return nil
-    } catch {
-        return error
+    return await body()
+}
+
+/// Starts a task running `body`; its value is how `body` failed, nil if it returned.
+func failureOf(_ body: @escaping @Sendable () async throws -> Void) -> Task<PollError?, Never> {
+    Task {
+        do {
+            try await body()
+            return nil
+        } catch {
+            return error as? PollError
+        }
     }
 }
 
