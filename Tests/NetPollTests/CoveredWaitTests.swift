@@ -103,14 +103,9 @@ import Testing
     }
 }
 
-/// Whether an operation parks in `direction` on `fd` within 5 s. It sleeps between looks rather
-/// than blocking, as the task that should park may need this thread.
+/// Whether an operation parks in `direction` on `fd` within 5 s.
 private func parks(_ fd: PollFD, _ direction: PollDesc.Direction) async -> Bool {
-    for _ in 0..<5000 {
-        if fd.desc.parked(direction) != .nobody { return true }
-        try? await Task.sleep(for: .milliseconds(1))
-    }
-    return false
+    await sleepUntil { fd.desc.parked(direction) != .nobody }
 }
 
 /// The task's result, or `.closing` if cancellation did not wake its wait: after 2 s `fd` is

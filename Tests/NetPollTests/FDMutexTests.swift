@@ -82,7 +82,7 @@ struct FDMutexTests {
                     seen.order.withLock { $0.append(i) }
                     #expect(!mu.unlock(.write))
                 }
-                while mu.waiterCount(.write) < i + 1 { try await Task.sleep(for: .milliseconds(1)) }   // queued before the next
+                try #require(await sleepUntil { mu.waiterCount(.write) == i + 1 })   // queued before the next
             }
             #expect(!mu.unlock(.write))
             try await group.waitForAll()
@@ -98,11 +98,11 @@ struct FDMutexTests {
         let first = Task { () async -> PollError? in
             do { try await mu.lock(.read); return nil } catch { return error as? PollError }
         }
-        while mu.waiterCount(.read) < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        try #require(await sleepUntil { mu.waiterCount(.read) == 1 })
         let second = Task { () async -> PollError? in
             do { try await mu.lock(.read); return nil } catch { return error as? PollError }
         }
-        while mu.waiterCount(.read) < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        try #require(await sleepUntil { mu.waiterCount(.read) == 2 })
         first.cancel()
         #expect(await first.value == .canceled)
         #expect(!mu.unlock(.read))
