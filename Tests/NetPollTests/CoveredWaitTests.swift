@@ -9,7 +9,8 @@ import Syscall
 import TestSupport
 import Testing
 
-@Suite struct CoveredWaitTests {
+@Suite(.fdLeakCheck)
+struct CoveredWaitTests {
     /// Waits until `fd` has a reader parked, and returns whether it is covered.
     private func parkedReaderIsCovered(_ fd: PollFD) async throws -> Bool {
         try #require(await parks(fd, .read), "no reader parked")
