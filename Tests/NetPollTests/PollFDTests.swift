@@ -261,10 +261,15 @@ struct PollFDTests {
         #expect(await writer.value == .closing)
     }
 
+    /// The peer is a bare fd, never registered: since Linux 6.10 epoll holds a reference to a
+    /// file while it polls it, so a polled peer closed just as its poller scans its first event
+    /// is released by the poller thread a moment after close returns, and a write in between
+    /// succeeds (measured: about 1 in 2,000 closes right after registering).
     @Test func writeToAClosedPeerIsBrokenPipeNotSIGPIPE() async throws {
-        let (a, b) = try pollPair()
+        let (x, y) = try Syscall.socketpair(Syscall.AF_UNIX, Syscall.SOCK_STREAM | Syscall.SOCK_NONBLOCK | Syscall.SOCK_CLOEXEC, 0)
+        let a = try PollFD(x)
         defer { try? a.close() }
-        try b.close()
+        try Syscall.close(y)
         await #expect(throws: PollError.errno(.EPIPE)) { try await a.write([1]) }
     }
 
