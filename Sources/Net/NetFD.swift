@@ -139,7 +139,7 @@ final class NetFD: Sendable {
         do { return try pfd.withFD { (fd) throws(Errno) in try Syscall.dupCloseOnExec(fd) } } catch { throw Self.wrap(error, "dup") }
     }
 
-    func accept() async throws -> (fd: Int32, peer: any Sockaddr) {
+    func accept() async throws -> (fd: Int32, peer: RawSockaddrAny) {
         do {
             return try await pfd.accept()
         } catch {

@@ -76,16 +76,40 @@ func ipToSockaddr(_ family: Int32, _ ip: IP?, _ port: Int, _ zone: String) throw
 /// absent address where Go returns nil.
 func netAddr(_ sa: (any Sockaddr)?, sotype: Int32, proto: Int32 = 0) -> (any Addr)? {
     switch sa {
-    case let a as SockaddrInet4:
-        return ipAddr(IP(a.addr), a.port, "", sotype: sotype)
-    case let a as SockaddrInet6:
-        return ipAddr(IP(a.addr), a.port, zoneName(a.zoneId), sotype: sotype)
-    case let a as SockaddrUnix:
-        if a.name == "@" { return unnamedUnixAddr(sotype) }
-        return UnixAddr(name: a.name, net: unixNetwork(sotype))
-    default:
-        return nil
+    case let a as SockaddrInet4: return netAddr(a, sotype: sotype)
+    case let a as SockaddrInet6: return netAddr(a, sotype: sotype)
+    case let a as SockaddrUnix: return netAddr(a, sotype: sotype)
+    default: return nil
     }
+}
+
+/// The peer of an accepted connection as Net's address, read from the kernel's bytes by family:
+/// no `Sockaddr` existential and no casts back from it, which cost more than the rest of an
+/// accept's address work. EAFNOSUPPORT for a family Net has no address for, as Syscall's
+/// accept4 says; EINVAL for an IP address cut short.
+func acceptedPeerAddr(_ raw: RawSockaddrAny, sotype: Int32) throws(Errno) -> any Addr {
+    switch raw.family {
+    case AF_UNIX:
+        // The 2-byte family and no name: an unnamed peer, the usual one (unix_getname).
+        if raw.length <= 2 { return unnamedUnixAddr(sotype) }
+        return netAddr(SockaddrUnix(raw), sotype: sotype)
+    case AF_INET: return netAddr(try SockaddrInet4(raw), sotype: sotype)
+    case AF_INET6: return netAddr(try SockaddrInet6(raw), sotype: sotype)
+    default: throw .EAFNOSUPPORT
+    }
+}
+
+private func netAddr(_ a: SockaddrInet4, sotype: Int32) -> any Addr {
+    ipAddr(IP(a.addr), a.port, "", sotype: sotype)
+}
+
+private func netAddr(_ a: SockaddrInet6, sotype: Int32) -> any Addr {
+    ipAddr(IP(a.addr), a.port, zoneName(a.zoneId), sotype: sotype)
+}
+
+private func netAddr(_ a: SockaddrUnix, sotype: Int32) -> any Addr {
+    if a.name == "@" { return unnamedUnixAddr(sotype) }
+    return UnixAddr(name: a.name, net: unixNetwork(sotype))
 }
 
 /// An unnamed unix peer ("@", as Go prints it): the usual remote address of an accepted unix

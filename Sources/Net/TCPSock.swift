@@ -143,13 +143,19 @@ extension NetFD {
     /// Accepts one connection and wraps it as a NetFD of the same family and network.
     func acceptFD() async throws -> NetFD {
         let (s, peer) = try await accept()
+        let remote: any Addr
         let pfd: PollFD
+        do throws(Errno) { remote = try acceptedPeerAddr(peer, sotype: sotype) } catch {
+            // A family Net has no address for: closed, with the error Syscall.accept4 gives.
+            try? Syscall.close(s)
+            throw Self.wrap(.errno(error), "accept4")
+        }
         do { pfd = try registered(s, stream: self.pfd.stream, acceptedBy: self.pfd) } catch {
             try? Syscall.close(s)
             throw error
         }
         let conn = NetFD(pfd, family: family, sotype: sotype, net: net)
-        conn.setAddr(local: acceptedLocalAddr(conn), remote: netAddr(peer, sotype: sotype))
+        conn.setAddr(local: acceptedLocalAddr(conn), remote: remote)
         return conn
     }
 
@@ -161,15 +167,13 @@ extension NetFD {
     ///
     /// The listener's own value is returned as it is, not unwrapped and rewrapped, so every
     /// connection shares its existential box instead of allocating one.
+    ///
+    /// A unix listener is known by its family, not by casting its address: a cast from an
+    /// existential costs a few hundred instructions, on every accept.
     private func acceptedLocalAddr(_ conn: NetFD) -> (any Addr)? {
         let listening = laddr
-        switch listening {
-        case is UnixAddr:
-            return listening
-        case let tcp as TCPAddr where !tcp.isWildcard:
-            return listening
-        default:
-            return conn.localSockaddr()
-        }
+        if family == AF_UNIX { return listening }
+        if let tcp = listening as? TCPAddr, !tcp.isWildcard { return listening }
+        return conn.localSockaddr()
     }
 }

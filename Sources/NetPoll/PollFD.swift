@@ -373,13 +373,15 @@ package final class PollFD: Sendable {
         return true
     }
 
-    /// Accepts a connection as a non-blocking, close-on-exec fd. ECONNABORTED (the client gave up
-    /// while queued) is retried silently, as Go does.
-    package func accept() async throws(PollError) -> (fd: Int32, peer: any Sockaddr) {
+    /// Accepts a connection as a non-blocking, close-on-exec fd, with the peer's address as the
+    /// kernel wrote it (its family unchecked). ECONNABORTED (the client gave up while queued) is
+    /// retried silently, as Go does.
+    package func accept() async throws(PollError) -> (fd: Int32, peer: RawSockaddrAny) {
         try await io(.read, .read) { (fd) throws(Errno) in
             while true {
+                var peer = RawSockaddrAny()
                 do throws(Errno) {
-                    return try Syscall.accept4(fd, SOCK_NONBLOCK | SOCK_CLOEXEC)
+                    return (try Syscall.accept4(fd, SOCK_NONBLOCK | SOCK_CLOEXEC, peer: &peer), peer)
                 } catch .ECONNABORTED {
                     continue
                 }

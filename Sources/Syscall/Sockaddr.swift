@@ -97,7 +97,15 @@ public struct SockaddrInet4: Sockaddr, Hashable {
         self.addr = addr
     }
 
-    init(_ raw: RawSockaddrAny) throws(Errno) {
+    /// The IPv4 address in `raw`, which must be of family `AF_INET`; EINVAL if it is shorter
+    /// than a `sockaddr_in`.
+    ///
+    /// ```swift
+    /// var peer = RawSockaddrAny()
+    /// _ = try Syscall.accept4(listener, SOCK_CLOEXEC, peer: &peer)
+    /// if peer.family == AF_INET { print(try SockaddrInet4(peer)) }   // 127.0.0.1:50312
+    /// ```
+    public init(_ raw: RawSockaddrAny) throws(Errno) {
         guard raw.length >= UInt32(MemoryLayout<sockaddr_in>.size) else { throw .EINVAL }
         let sin = raw.withUnsafeBytes { p, _ in p.loadUnaligned(as: sockaddr_in.self) }
         port = Int(UInt16(bigEndian: sin.sin_port))
@@ -142,7 +150,13 @@ public struct SockaddrInet6: Sockaddr, Hashable {
         self.addr = addr
     }
 
-    init(_ raw: RawSockaddrAny) throws(Errno) {
+    /// The IPv6 address in `raw`, which must be of family `AF_INET6`; EINVAL if it is shorter
+    /// than a `sockaddr_in6`.
+    ///
+    /// ```swift
+    /// if peer.family == AF_INET6 { print(try SockaddrInet6(peer)) }   // [::1]:50312
+    /// ```
+    public init(_ raw: RawSockaddrAny) throws(Errno) {
         guard raw.length >= UInt32(MemoryLayout<sockaddr_in6>.size) else { throw .EINVAL }
         let sin6 = raw.withUnsafeBytes { p, _ in p.loadUnaligned(as: sockaddr_in6.self) }
         port = Int(UInt16(bigEndian: sin6.sin6_port))
@@ -207,7 +221,14 @@ public struct SockaddrUnix: Sockaddr, Hashable {
     /// A unix address for a path or an `@abstract` name.
     public init(name: String) { self.name = name }
 
-    init(_ raw: RawSockaddrAny) {
+    /// The unix address in `raw`, which must be of family `AF_UNIX`: a path, `@` and an
+    /// abstract name, or `@` alone for an unnamed socket (a client that never bound, as most
+    /// accepted peers are).
+    ///
+    /// ```swift
+    /// if peer.family == AF_UNIX { print(SockaddrUnix(peer).name) }   // @
+    /// ```
+    public init(_ raw: RawSockaddrAny) {
         let pathLength = max(0, Int(raw.length) - 2)
         let bytes: [UInt8] = raw.withUnsafeBytes { p, _ in
             Array(UnsafeRawBufferPointer(start: p + 2, count: min(pathLength, sunPathMax)))

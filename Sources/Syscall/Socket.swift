@@ -91,8 +91,27 @@ public func accept(_ fd: Int32) throws(Errno) -> (fd: Int32, peer: any Sockaddr)
 /// The corresponding C function is `accept4(2)`.
 public func accept4(_ fd: Int32, _ flags: Int32) throws(Errno) -> (fd: Int32, peer: any Sockaddr) {
     var raw = RawSockaddrAny()
-    let nfd = try raw.withUnsafeMutableBytes { (p, len) throws(Errno) in try system_accept4(fd, p, len, flags) }
+    let nfd = try accept4(fd, flags, peer: &raw)
     return try withPeer(nfd, raw)
+}
+
+/// Accepts a connection and leaves the peer's address as the kernel wrote it, for a caller that
+/// reads it itself: ``accept4(_:_:)`` without the `Sockaddr` (whose existential box and the
+/// casts to read it back cost more than the rest of an accept's address work).
+///
+/// `peer` must arrive with its whole capacity as its length, as a fresh `RawSockaddrAny()`
+/// has; the kernel sets the length to the address's. Its family is not checked: it may be one
+/// that ``anyToSockaddr(_:)`` rejects.
+///
+/// ```swift
+/// var peer = RawSockaddrAny()
+/// let conn = try Syscall.accept4(listener, SOCK_CLOEXEC, peer: &peer)
+/// if peer.family == AF_UNIX { print(SockaddrUnix(peer)) }
+/// ```
+///
+/// The corresponding C function is `accept4(2)`.
+public func accept4(_ fd: Int32, _ flags: Int32, peer: inout RawSockaddrAny) throws(Errno) -> Int32 {
+    try peer.withUnsafeMutableBytes { (p, len) throws(Errno) in try system_accept4(fd, p, len, flags) }
 }
 
 /// Pairs an accepted fd with its peer address; closes the fd if the address is of an unknown

@@ -225,6 +225,21 @@ struct HookFailure: Error, CustomStringConvertible {
         try conn.close()
         #expect(try Syscall.lstat(clientPath).isSocket)
     }
+
+    /// A unix client bound to an abstract name: the server sees that name, "@" and all.
+    @Test func unixAbstractLocalAddr() async throws {
+        let name = H.uniqueAbstractName("srv"), clientName = H.uniqueAbstractName("client")
+        let ln = try await Net.listen("unix", name)
+        defer { try? ln.close() }
+        let conn = try await withTimeLimit {
+            try await Dialer(localAddr: UnixAddr(name: clientName, net: "unix")).dial("unix", name)
+        }
+        defer { try? conn.close() }
+        let server = try await withTimeLimit { try await ln.accept() }
+        defer { try? server.close() }
+        #expect(server.remoteAddr as? UnixAddr == UnixAddr(name: clientName, net: "unix"))
+        #expect(server.localAddr as? UnixAddr == UnixAddr(name: name, net: "unix"))
+    }
 }
 
 @Suite(.fdLeakCheck) struct DialerKeepAliveTests {

@@ -33,6 +33,34 @@ struct HandlerTasksTests {
     }
 
     /// After cancelAll, a handler recorded later is cancelled at once.
+    /// Ids are slots reused once a handler has both finished and been recorded, in either order:
+    /// a reused id never makes cancelAll reach a finished handler or miss a running one.
+    @Test func idsAreReusedOnlyOnceFinishedAndRecorded() async {
+        let handlers = HandlerTasks()
+        let parked = { Task<Void, any Error> { try await Task.sleep(for: .seconds(30)) } }
+        let a = handlers.start()
+        handlers.finish(a)                    // before its record: a is not free yet
+        let b = handlers.start()
+        #expect(b != a)
+        let finishedA = parked()
+        handlers.record(a, finishedA)         // now a is free, and its task is not kept
+        let runningB = parked()
+        handlers.record(b, runningB)
+        let c = handlers.start()
+        #expect(c == a, "the freed slot is reused")
+        let runningC = parked()
+        handlers.record(c, runningC)
+        #expect(handlers.recordedCount == 2)
+        handlers.cancelAll()
+        #expect(runningB.isCancelled && runningC.isCancelled)
+        #expect(!finishedA.isCancelled, "a finished handler's task is not reached")
+        finishedA.cancel()
+        handlers.finish(b)
+        handlers.finish(c)
+        #expect(handlers.recordedCount == 0)
+        await handlers.waitForAll()
+    }
+
     @Test func aHandlerRecordedAfterCancelAllIsCancelled() async {
         let handlers = HandlerTasks()
         handlers.cancelAll()

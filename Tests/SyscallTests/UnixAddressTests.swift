@@ -117,6 +117,27 @@ struct UnixAddressTests {
         #expect(unixName(peer) == "@")
     }
 
+    /// accept4's raw form leaves the peer as the kernel wrote it: the 2-byte family alone for an
+    /// unnamed client, the abstract name's bytes for a bound one, each read back by SockaddrUnix.
+    @Test func rawAcceptLeavesThePeersBytes() throws {
+        let c = try unixConnection(SOCK_STREAM, SockaddrUnix(name: uniqueAbstractName("raw")))
+        defer { c.close() }
+        let unnamed = try boundedSocket(AF_UNIX, SOCK_STREAM)
+        let named = try boundedSocket(AF_UNIX, SOCK_STREAM)
+        defer { closeAll(unnamed, named) }
+        let name = uniqueAbstractName("raw-client")
+        try Syscall.bind(named, SockaddrUnix(name: name))
+        for (client, expected, length) in [(unnamed, "@", 2), (named, name, 2 + name.utf8.count)] {
+            try Syscall.connect(client, try Syscall.getsockname(c.listener))
+            var peer = RawSockaddrAny()
+            let fd = try Syscall.accept4(c.listener, SOCK_CLOEXEC, peer: &peer)
+            defer { closeAll(fd) }
+            #expect(peer.family == AF_UNIX)
+            #expect(peer.length == UInt32(length))
+            #expect(SockaddrUnix(peer).name == expected)
+        }
+    }
+
     @Test func boundClientIsSeenByName() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
