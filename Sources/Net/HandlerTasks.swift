@@ -27,8 +27,6 @@ final class HandlerTasks: Sendable {
         var free: [Int] = []
         /// Handlers started and not yet finished.
         var running = 0
-        /// Slots in `.recorded`.
-        var recorded = 0
         var cancelled = false
         var drained: UnsafeContinuation<Void, Never>?
 
@@ -63,7 +61,6 @@ final class HandlerTasks: Sendable {
                 return false
             }
             s.slots[id] = .recorded(task)
-            s.recorded += 1
             return s.cancelled
         }
         if cancelNow { task.cancel() }
@@ -73,7 +70,6 @@ final class HandlerTasks: Sendable {
     func finish(_ id: Int) {
         let drained = state.withLock { s -> UnsafeContinuation<Void, Never>? in
             if case .recorded = s.slots[id] {
-                s.recorded -= 1
                 s.release(id)
             } else {
                 s.slots[id] = .finishedUnrecorded
@@ -86,8 +82,15 @@ final class HandlerTasks: Sendable {
         drained?.resume()
     }
 
-    /// How many handles are held: running handlers whose task has been recorded.
-    var recordedCount: Int { state.withLock { $0.recorded } }
+    /// How many handles are held: running handlers whose task has been recorded. For tests.
+    var recordedCount: Int {
+        state.withLock { s in
+            s.slots.count { slot in
+                if case .recorded = slot { return true }
+                return false
+            }
+        }
+    }
 
     /// Cancels every running handler, and any recorded later.
     func cancelAll() {
