@@ -32,7 +32,6 @@ struct HandlerTasksTests {
         #expect(handlers.recordedCount == 0)
     }
 
-    /// After cancelAll, a handler recorded later is cancelled at once.
     /// Ids are slots reused once a handler has both finished and been recorded, in either order:
     /// a reused id never makes cancelAll reach a finished handler or miss a running one.
     @Test func idsAreReusedOnlyOnceFinishedAndRecorded() async {
@@ -61,6 +60,7 @@ struct HandlerTasksTests {
         await handlers.waitForAll()
     }
 
+    /// After cancelAll, a handler recorded later is cancelled at once.
     @Test func aHandlerRecordedAfterCancelAllIsCancelled() async {
         let handlers = HandlerTasks()
         handlers.cancelAll()
