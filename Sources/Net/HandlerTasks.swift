@@ -6,6 +6,7 @@
 // Here a handler's start and finish are O(1): its id is a slot in an array, reused once the
 // handler has both finished and been recorded (a dictionary keyed by a counter, as before, cost
 // about 500 instructions per connection in hashing and probing).
+import NetPoll
 import Synchronization
 
 final class HandlerTasks: Sendable {
@@ -14,8 +15,8 @@ final class HandlerTasks: Sendable {
         case free
         /// Started; its task is not recorded yet.
         case started
-        /// Running, with the handle `cancelAll` needs.
-        case recorded(Task<Void, any Error>)
+        /// Running, with the handle `cancelAll` needs and the fd whose waits the task covers.
+        case recorded(Task<Void, any Error>, cover: PollDesc?)
         /// Finished before its handle was recorded (a handler can run to the end on another
         /// poller's thread before `record` is called).
         case finishedUnrecorded
@@ -53,17 +54,19 @@ final class HandlerTasks: Sendable {
     }
 
     /// Records the handler's task, so `cancelAll` reaches it; cancels it at once if every
-    /// handler was already cancelled.
-    func record(_ id: Int, _ task: Task<Void, any Error>) {
+    /// handler was already cancelled. `cover` is the fd whose waits the task covers
+    /// (`PollDesc.beginCovering`): its cancellation wakes them, as the task has no handler that
+    /// would.
+    func record(_ id: Int, _ task: Task<Void, any Error>, cover: PollDesc?) {
         let cancelNow = state.withLock { s -> Bool in
             if case .finishedUnrecorded = s.slots[id] {
                 s.release(id)
                 return false
             }
-            s.slots[id] = .recorded(task)
+            s.slots[id] = .recorded(task, cover: cover)
             return s.cancelled
         }
-        if cancelNow { task.cancel() }
+        if cancelNow { Self.cancel(task, cover) }
     }
 
     /// Called by the handler's task as its last step.
@@ -94,14 +97,21 @@ final class HandlerTasks: Sendable {
 
     /// Cancels every running handler, and any recorded later.
     func cancelAll() {
-        let tasks = state.withLock { s -> [Task<Void, any Error>] in
+        let tasks = state.withLock { s -> [(Task<Void, any Error>, PollDesc?)] in
             s.cancelled = true
             return s.slots.compactMap { slot in
-                if case .recorded(let task) = slot { return task }
+                if case .recorded(let task, let cover) = slot { return (task, cover) }
                 return nil
             }
         }
-        for task in tasks { task.cancel() }
+        for (task, cover) in tasks { Self.cancel(task, cover) }
+    }
+
+    /// Cancels a handler's task, then wakes its covered wait: in this order, a wait parking
+    /// meanwhile sees the task cancelled.
+    private static func cancel(_ task: Task<Void, any Error>, _ cover: PollDesc?) {
+        task.cancel()
+        cover?.cancelCoveredWaits()
     }
 
     /// Returns once every started handler has finished. Not cancellable, as a task group's

@@ -74,19 +74,20 @@ extension Listener {
             // A class cast, not `as? any PollerOwned`: a cast to a protocol existential looks
             // the conformance up in the runtime's cache, on every accept.
             let socketConn = conn as? SocketConn
+            let cover = socketConn?.fd.pfd.desc
             let task = Task<Void, any Error>(executorPreference: socketConn?.executor) {
+                // The handler's waits on its connection park with no cancellation handler
+                // each, nor one for the task: this task's handle is only in `handlers`, whose
+                // cancelAll wakes them (PollDesc.beginCovering).
+                let covered = cover?.beginCovering() ?? false
                 defer {
+                    if covered { cover?.endCovering() }
                     try? conn.close()
                     handlers.finish(id)
                 }
-                // One cancellation handler for the connection's life, not one per parked read.
-                if let socketConn {
-                    try await socketConn.fd.pfd.desc.coveringWaits { try await handler(conn) }
-                } else {
-                    try await handler(conn)
-                }
+                try await handler(conn)
             }
-            handlers.record(id, task)
+            handlers.record(id, task, cover: cover)
         }
     }
 }

@@ -95,8 +95,7 @@ package final class PollDesc: Sendable {
     /// Numbers each wait, so a cancellation handler resumes only the wait it was installed
     /// for. An atomic counter: a park then takes the state lock once, not twice.
     private let nextWaiterID = Atomic<UInt64>(0)
-    /// The task that covers this fd's waits with its own cancellation handler
-    /// (`coveringWaits`), as its address; 0 when none.
+    /// The task that covers this fd's waits (`beginCovering`), as its address; 0 when none.
     private let coveringTask = Atomic<UInt>(0)
 
     init(fd: Int32, poller: Poller, slot: UInt32, generation: UInt32) {
@@ -141,10 +140,10 @@ package final class PollDesc: Sendable {
     /// At most one task waits in each direction: callers hold the FDMutex lock for it.
     ///
     /// A wait installs a cancellation handler for as long as it is parked, unless the waiting
-    /// task covers the fd's waits with one of its own (`coveringWaits`, a served connection's
-    /// handler). Adding and removing a handler each take the task's status lock in the runtime,
-    /// a mutex; a covered wait parks without either, and without the handler's closure, whose
-    /// entry is one more executor check.
+    /// task covers the fd's waits (`beginCovering`: a served connection's handler), whose
+    /// canceller wakes them instead. Adding and removing a handler each take the task's status
+    /// lock in the runtime, a mutex; a covered wait parks without either, and without the
+    /// handler's closure, whose entry is one more executor check.
     ///
     /// The standard library's `_unsafeInheritExecutor_` forms run on the caller's executor
     /// without checking it: this is called only from nonsending functions, which check once
@@ -216,22 +215,35 @@ package final class PollDesc: Sendable {
 
     // MARK: covered waits
 
-    /// Runs `body` with one cancellation handler, for the whole of it, that wakes this fd's
-    /// waits made by the current task: they then park without a handler each (see `wait`). A
-    /// served connection's handler runs inside this, so its reads and writes on the connection
-    /// install nothing per message. Waits by other tasks, and this task's waits on other fds,
-    /// install their own as usual. If another task already covers the fd, `body` just runs.
-    package func coveringWaits(_ body: () async throws -> Void) async throws {
+    /// Covers this fd's waits by the current task: until `endCovering()`, they park with no
+    /// cancellation handler each (see `wait`), and whoever cancels the task must call
+    /// `cancelCoveredWaits()` after `Task.cancel()`. Only for a task whose handle is the sole
+    /// way to cancel it: an unstructured task whose creator keeps the handle, as `serve` keeps
+    /// its handlers'. Cancelled any other way, its covered waits would sleep through it (until
+    /// close, a deadline or readiness). Waits by other tasks, and this task's waits on other
+    /// fds, install their own handler as usual.
+    ///
+    /// Returns false, covering nothing, outside a task or if another task covers the fd; if it
+    /// returns true, `endCovering()` must follow.
+    ///
+    /// Why not `withTaskCancellationHandler` around the task's body: that adds and removes a
+    /// status record under the task's lock, and keeps four async frames on the task's stack for
+    /// its life (about 430 bytes of a served connection's, the difference between one
+    /// task-allocator slab and two).
+    package func beginCovering() -> Bool {
         let me = Self.currentTaskBits
-        guard me != 0, coveringTask.compareExchange(expected: 0, desired: me, ordering: .relaxed).exchanged else {
-            return try await body()
-        }
-        defer { coveringTask.store(0, ordering: .relaxed) }
-        try await withTaskCancellationHandler {
-            try await body()
-        } onCancel: {
-            resumeWaiters(.canceled, ifID: Self.coveredWaiterID)
-        }
+        return me != 0 && coveringTask.compareExchange(expected: 0, desired: me, ordering: .relaxed).exchanged
+    }
+
+    /// Ends the cover `beginCovering()` began: the task's waits install their own handler again.
+    package func endCovering() {
+        coveringTask.store(0, ordering: .relaxed)
+    }
+
+    /// Wakes the covering task's parked wait, if any, with `.canceled`. Call it after the task
+    /// is cancelled: a wait that parks later sees the task's flag under the same lock (`park`).
+    package func cancelCoveredWaits() {
+        resumeWaiters(.canceled, ifID: Self.coveredWaiterID)
     }
 
     /// Who would wake the direction's parked waiter on cancellation, if one is parked. For tests.

@@ -108,8 +108,11 @@ package final class PollFD: Sendable {
         if !lockHeld { try await mutex.lock(lock) }
         defer { if mutex.unlock(lock) { destroy() } }
         if direction == .read { readHint.forget() }   // a plain read sets it again at the end
-        if lockHeld { try await desc.wait(direction) }
+        // One call site of the inlined wait, not two (one before the loop for `lockHeld`):
+        // each would keep its own continuation and locals in this frame.
+        var mustWait = lockHeld
         while true {
+            if mustWait { try await desc.wait(direction) }
             // tryOnce's steps, spelled out: Net calls this generically (datagrams, recvmsg and
             // sendmsg), and tryOnce's `R?` would make each call look up `Optional<R>`'s
             // metadata in the runtime's cache, about 150 instructions per fd received.
@@ -117,7 +120,7 @@ package final class PollFD: Sendable {
             do {
                 return try attempt(sysfd)
             } catch .EAGAIN {
-                try await desc.wait(direction)
+                mustWait = true
             } catch {
                 throw .errno(error)
             }
@@ -355,10 +358,11 @@ package final class PollFD: Sendable {
     ) async throws(PollError) {
         if !lockHeld { try await mutex.lock(.write) }
         defer { if mutex.unlock(.write) { destroy() } }
-        if lockHeld { try await desc.wait(.write) }
-        while try !sendAll(count: count, written: &written, sendFrom) {
-            try await desc.wait(.write)
-        }
+        var mustWait = lockHeld   // one call site of the inlined wait, as in `io`
+        repeat {
+            if mustWait { try await desc.wait(.write) }
+            mustWait = true
+        } while try !sendAll(count: count, written: &written, sendFrom)
     }
 
     /// With the write lock held: sends until all `count` bytes are out (true) or the socket is

@@ -1,8 +1,9 @@
-// PollDesc.coveringWaits: one cancellation handler for a task's waits on an fd, instead of one
-// per parked operation. Only the covering task's own waits may rely on it; every other task's
-// wait, and the covering task's waits once the cover ends, must still wake on its own
-// cancellation. Each check that a wait is covered (or not) reads the parked waiter, so a cover
-// that silently never applied fails here, not only in a benchmark.
+// PollDesc.beginCovering: a task's waits on an fd park with no cancellation handler, and the
+// task's canceller wakes them (cancelCoveredWaits), as serve does for its handlers. Only the
+// covering task's own waits may rely on it; every other task's wait, and the covering task's
+// waits once the cover ends, must still wake on its own cancellation. Each check that a wait is
+// covered (or not) reads the parked waiter, so a cover that silently never applied fails here,
+// not only in a benchmark.
 import Glibc
 @testable import NetPoll
 import Syscall
@@ -20,10 +21,10 @@ struct CoveredWaitTests {
     @Test func cancellingTheCoveringTaskWakesItsParkedRead() async throws {
         let (a, b) = try pollPair()
         defer { try? a.close(); try? b.close() }
-        let owner = failureOf { try await a.desc.coveringWaits { _ = try await a.read(1) } }
+        let owner = CoveringTask(a) { _ = try await a.read(1) }
         #expect(try await parkedReaderIsCovered(a))
         owner.cancel()
-        #expect(await failureWithin(owner, closingAfter2s: a) == .canceled)
+        #expect(await failureWithin(owner.task, closingAfter2s: a) == .canceled)
         // The fd still works, for a task that does not cover it.
         try await b.write([9])
         #expect(try await a.read(1) == [9])
@@ -33,11 +34,25 @@ struct CoveredWaitTests {
         let (a, b) = try pollPair()
         defer { try? a.close(); try? b.close() }
         let big = [UInt8](repeating: 0x61, count: 8 << 20)   // more than any socket buffer
-        let owner = failureOf { try await a.desc.coveringWaits { try await a.write(big) } }
+        let owner = CoveringTask(a) { try await a.write(big) }
         try #require(await parks(a, .write), "no writer parked")
         #expect(a.desc.parked(.write) == .covered)
         owner.cancel()
-        #expect(await failureWithin(owner, closingAfter2s: a) == .canceled)
+        #expect(await failureWithin(owner.task, closingAfter2s: a) == .canceled)
+    }
+
+    /// Cancellation alone does not wake a covered wait: the canceller's `cancelCoveredWaits`
+    /// does. (The cover is only for tasks whose handle is the one way to cancel them.)
+    @Test func aCoveredWaitIsWokenByTheCancellerNotByTheFlag() async throws {
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
+        let owner = CoveringTask(a) { _ = try await a.read(1) }
+        #expect(try await parkedReaderIsCovered(a))
+        owner.task.cancel()
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(a.desc.parked(.read) == .covered)
+        a.desc.cancelCoveredWaits()
+        #expect(await failureWithin(owner.task, closingAfter2s: a) == .canceled)
     }
 
     /// A task the covering task starts is not covered: cancelling it alone wakes its read.
@@ -45,62 +60,84 @@ struct CoveredWaitTests {
         let (a, b) = try pollPair()
         defer { try? a.close(); try? b.close() }
         let release = AsyncStream<Void>.makeStream()
-        let owner = Task {
-            try await a.desc.coveringWaits { () async throws in
-                let reader = failureOf { _ = try await a.read(1) }
-                #expect(try await parkedReaderIsCovered(a) == false)
-                reader.cancel()
-                #expect(await failureWithin(reader, closingAfter2s: a) == .canceled)
-                for await _ in release.stream { break }
-            }
+        let owner = CoveringTask(a) { () async throws in
+            let reader = failureOf { _ = try await a.read(1) }
+            #expect(try await parkedReaderIsCovered(a) == false)
+            reader.cancel()
+            #expect(await failureWithin(reader, closingAfter2s: a) == .canceled)
+            for await _ in release.stream { break }
         }
         release.continuation.yield()
-        try await owner.value
+        #expect(await owner.task.value == nil)
     }
 
-    /// Once `coveringWaits` returns, the task's waits install their own handler again, and
-    /// another task may cover the fd.
-    @Test func theCoverEndsWithItsBody() async throws {
+    /// Once `endCovering` runs, the task's waits install their own handler again, and another
+    /// task may cover the fd.
+    @Test func theCoverEndsWithEndCovering() async throws {
         let (a, b) = try pollPair()
         defer { try? a.close(); try? b.close() }
-        try await a.desc.coveringWaits {}
+        #expect(await Task { a.desc.beginCovering() }.value)
+        a.desc.endCovering()
         let reader = failureOf { _ = try await a.read(1) }
         #expect(try await parkedReaderIsCovered(a) == false)
         reader.cancel()
         #expect(await failureWithin(reader, closingAfter2s: a) == .canceled)
 
-        let second = failureOf { try await a.desc.coveringWaits { _ = try await a.read(1) } }
+        let second = CoveringTask(a) { _ = try await a.read(1) }
         #expect(try await parkedReaderIsCovered(a))
         second.cancel()
-        #expect(await failureWithin(second, closingAfter2s: a) == .canceled)
+        #expect(await failureWithin(second.task, closingAfter2s: a) == .canceled)
     }
 
-    /// While one task covers the fd, another's `coveringWaits` just runs its body uncovered.
+    /// While one task covers the fd, another's `beginCovering` fails and its waits are not
+    /// covered.
     @Test func aSecondCoverWhileTheFirstHoldsRunsUncovered() async throws {
         let (a, b) = try pollPair()
         defer { try? a.close(); try? b.close() }
         let (c, d) = try pollPair()
         defer { try? c.close(); try? d.close() }
-        let first = failureOf { try await a.desc.coveringWaits { _ = try await c.read(1) } }   // holds the cover
+        let first = CoveringTask(a) { _ = try await c.read(1) }   // holds the cover
         try #require(await parks(c, .read), "the first task did not park")
-        let second = failureOf { try await a.desc.coveringWaits { _ = try await a.read(1) } }
+        let second = CoveringTask(a) { _ = try await a.read(1) }
         #expect(try await parkedReaderIsCovered(a) == false)
-        second.cancel()
-        #expect(await failureWithin(second, closingAfter2s: a) == .canceled)
+        second.task.cancel()   // its wait has its own handler: the flag alone wakes it
+        #expect(await failureWithin(second.task, closingAfter2s: a) == .canceled)
         first.cancel()
-        #expect(await failureWithin(first, closingAfter2s: c) == .canceled)
+        #expect(await failureWithin(first.task, closingAfter2s: c) == .canceled)
     }
 
-    /// A covering task cancelled before it waits fails at once, without parking.
+    /// A covering task cancelled before it waits fails at once, without parking: the wait sees
+    /// the task's flag, although `cancelCoveredWaits` found nobody to wake.
     @Test func aCoveredWaitInACancelledTaskFailsAtOnce() async throws {
         let (a, b) = try pollPair()
         defer { try? a.close(); try? b.close() }
-        let owner = failureOf {
+        let owner = CoveringTask(a) {
             while !Task.isCancelled { await Task.yield() }
-            try await a.desc.coveringWaits { _ = try await a.read(1) }
+            _ = try await a.read(1)
         }
         owner.cancel()
-        #expect(await failureWithin(owner, closingAfter2s: a) == .canceled)
+        #expect(await failureWithin(owner.task, closingAfter2s: a) == .canceled)
+    }
+}
+
+/// A task that covers `fd`'s waits while it runs `body`, as serve's handler tasks do, with
+/// their way of being cancelled: cancel the task, then wake its covered waits.
+private struct CoveringTask: Sendable {
+    let task: Task<PollError?, Never>
+    let fd: PollFD
+
+    init(_ fd: PollFD, _ body: @escaping @Sendable () async throws -> Void) {
+        self.fd = fd
+        task = failureOf {
+            let covered = fd.desc.beginCovering()
+            defer { if covered { fd.desc.endCovering() } }
+            try await body()
+        }
+    }
+
+    func cancel() {
+        task.cancel()
+        fd.desc.cancelCoveredWaits()
     }
 }
 

@@ -1,8 +1,13 @@
 // HandlerTasks, serve's record of running handlers: the orders its calls can come in when a
 // handler runs on another poller's thread, and cancellation that reaches handlers started later.
 @testable import Net
+@testable import NetPoll
+import Synchronization
+import Syscall
+import TestSupport
 import Testing
 
+@Suite(.fdLeakCheck)
 struct HandlerTasksTests {
     /// A handler can finish before `record` runs: no handle is kept for it.
     @Test func aHandlerThatFinishesBeforeItIsRecordedLeavesNoHandle() async {
@@ -11,7 +16,7 @@ struct HandlerTasksTests {
         let task = Task<Void, any Error> {}
         _ = await task.result
         handlers.finish(id)
-        handlers.record(id, task)
+        handlers.record(id, task, cover: nil)
         #expect(handlers.recordedCount == 0)
         await handlers.waitForAll()
     }
@@ -25,7 +30,7 @@ struct HandlerTasksTests {
             for await _ in gate {}
             handlers.finish(id)
         }
-        handlers.record(id, task)
+        handlers.record(id, task, cover: nil)
         #expect(handlers.recordedCount == 1)
         open.finish()
         await handlers.waitForAll()
@@ -42,13 +47,13 @@ struct HandlerTasksTests {
         let b = handlers.start()
         #expect(b != a)
         let finishedA = parked()
-        handlers.record(a, finishedA)         // now a is free, and its task is not kept
+        handlers.record(a, finishedA, cover: nil)         // now a is free, and its task is not kept
         let runningB = parked()
-        handlers.record(b, runningB)
+        handlers.record(b, runningB, cover: nil)
         let c = handlers.start()
         #expect(c == a, "the freed slot is reused")
         let runningC = parked()
-        handlers.record(c, runningC)
+        handlers.record(c, runningC, cover: nil)
         #expect(handlers.recordedCount == 2)
         handlers.cancelAll()
         #expect(runningB.isCancelled && runningC.isCancelled)
@@ -70,8 +75,47 @@ struct HandlerTasksTests {
             while !Task.isCancelled && ContinuousClock.now < giveUp { await Task.yield() }
             handlers.finish(id)
         }
-        handlers.record(id, task)
+        handlers.record(id, task, cover: nil)
         await handlers.waitForAll()
         #expect(task.isCancelled)
+    }
+
+    /// A handler whose read parks covered has no cancellation handler to wake it: recorded
+    /// after cancelAll, `record` wakes it, as cancelAll wakes those recorded before.
+    @Test func aCoveredReadRecordedAfterCancelAllIsWoken() async throws {
+        let (x, y) = try Syscall.socketpair(Syscall.AF_UNIX, Syscall.SOCK_STREAM | Syscall.SOCK_NONBLOCK | Syscall.SOCK_CLOEXEC, 0)
+        let a = try PollFD(x)
+        defer { try? a.close() }
+        let b = try PollFD(y)
+        defer { try? b.close() }
+        let handlers = HandlerTasks()
+        handlers.cancelAll()
+        let id = handlers.start()
+        let failure = Mutex<PollError?>(nil)
+        let task = Task<Void, any Error> {
+            let covered = a.desc.beginCovering()
+            defer {
+                if covered { a.desc.endCovering() }
+                handlers.finish(id)
+            }
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
+            defer { buffer.deallocate() }
+            do throws(PollError) {
+                _ = try await a.read(into: buffer)
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        _ = await sleepUntil { a.desc.parked(.read) != .nobody }
+        #expect(a.desc.parked(.read) == .covered)
+        let watchdog = Task {   // a read nothing wakes fails the test with .closing, not a hang
+            try await Task.sleep(for: .seconds(5))
+            try? a.close()
+        }
+        defer { watchdog.cancel() }
+        handlers.record(id, task, cover: a.desc)
+        await handlers.waitForAll()
+        #expect(task.isCancelled)
+        #expect(failure.withLock { $0 } == .canceled)
     }
 }

@@ -51,14 +51,17 @@ struct ServeTests {
     }
 
     /// Cancelling the serving task cancels every handler's parked read, and serve throws only
-    /// once the last handler has returned; each connection is then closed.
+    /// once the last handler has returned; each connection is then closed. The reads park
+    /// covered, with no cancellation handler of their own: serve's cancellation wakes them.
     @Test func cancellingServeCancelsHandlersAndWaitsForThem() async throws {
         let ln = try await Net.listen("tcp", "127.0.0.1:0")
         defer { try? ln.close() }
         let started = AsyncStream<Void>.makeStream()
         let readErrors = Mutex<[any Error]>([])
         let handlersReturned = Atomic<Int>(0)
+        let served = Mutex<[PollFD]>([])
         let handler: @Sendable (any Conn) async throws -> Void = { conn in
+            served.withLock { $0.append((conn as! SocketConn).fd.pfd) }
             started.continuation.yield()
             do {
                 _ = try await conn.read(upTo: 1)
@@ -83,6 +86,9 @@ struct ServeTests {
             clients.append(try await Net.dial("tcp", ln.addr.description))
             await arrivals.next()
         }
+        let fds = served.withLock { $0 }
+        _ = await sleepUntil { fds.allSatisfy { $0.desc.parked(.read) != .nobody } }
+        #expect(fds.map { $0.desc.parked(.read) } == [.covered, .covered, .covered])
 
         server.cancel()
         // On failure the deferred closes end the handlers, so nothing is left hanging.
@@ -101,8 +107,7 @@ struct ServeTests {
     }
 
     /// A handler's reads on its connection park without a cancellation handler of their own
-    /// (serve installs one for the handler's life). A task the handler starts is not covered by
-    /// it: cancelling that task alone wakes its read on the same connection, and the handler
+    /// (serve's cancellation wakes them). A task the handler starts is not covered by it: cancelling that task alone wakes its read on the same connection, and the handler
     /// goes on serving the connection.
     @Test func aTaskTheHandlerStartsWakesOnItsOwnCancellation() async throws {
         let dir = try TemporaryDirectory()
