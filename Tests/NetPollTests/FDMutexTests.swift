@@ -8,7 +8,7 @@ import Testing
 @Suite(.fdLeakCheck)
 struct FDMutexTests {
     @Test func lockAndReferenceCounting() async throws {
-        let mu = FDMutex()
+        let mu = SharedFDMutex()
         try mu.incref()
         #expect(!mu.decref())
         try await mu.lock(.read)
@@ -18,7 +18,7 @@ struct FDMutexTests {
     }
 
     @Test func closeRefusesNewReferencesAndTheLastOneDestroys() async throws {
-        let mu = FDMutex()
+        let mu = SharedFDMutex()
         #expect(mu.increfAndClose())
         #expect(throws: PollError.closing) { try mu.incref() }
         await #expect(throws: PollError.closing) { try await mu.lock(.read) }
@@ -28,7 +28,7 @@ struct FDMutexTests {
     }
 
     @Test func closeWaitsForOperationsInFlight() async throws {
-        let mu = FDMutex()
+        let mu = SharedFDMutex()
         try await mu.lock(.read)
         try mu.incref()
         #expect(mu.increfAndClose())
@@ -38,7 +38,7 @@ struct FDMutexTests {
     }
 
     @Test func closeWakesLockWaiters() async throws {
-        let mu = FDMutex()
+        let mu = SharedFDMutex()
         try await mu.lock(.read)
         try await mu.lock(.write)
         let readers = (0..<4).map { _ in Task { () async -> PollError? in
@@ -56,7 +56,7 @@ struct FDMutexTests {
     }
 
     @Test func aCancelledLockWaiterLeavesTheQueue() async throws {
-        let mu = FDMutex()
+        let mu = SharedFDMutex()
         try await mu.lock(.read)
         let waiter = Task { () async -> PollError? in
             do { try await mu.lock(.read); return nil } catch { return error as? PollError }
@@ -71,7 +71,7 @@ struct FDMutexTests {
     }
 
     @Test(.timeLimit(.minutes(1))) func waitersGetTheLockInArrivalOrder() async throws {
-        let mu = FDMutex()
+        let mu = SharedFDMutex()
         try await mu.lock(.write)
         let seen = Observations()
         // Child tasks, so the time limit's cancellation reaches a waiter left stranded.
@@ -93,7 +93,7 @@ struct FDMutexTests {
     }
 
     @Test(.timeLimit(.minutes(1))) func aCancelledWaiterIsSkippedAndTheNextOneServed() async throws {
-        let mu = FDMutex()
+        let mu = SharedFDMutex()
         try await mu.lock(.read)
         let first = Task { () async -> PollError? in
             do { try await mu.lock(.read); return nil } catch { return error as? PollError }
@@ -117,7 +117,7 @@ struct FDMutexTests {
     /// unlocks and decrefs is told to destroy the fd.
     @Test(.timeLimit(.minutes(1))) func closeUnderContentionDestroysExactlyOnce() async throws {
         for _ in 0..<20 {
-            let mu = FDMutex()
+            let mu = SharedFDMutex()
             let seen = Observations()
             await withTaskGroup(of: Void.self) { group in
                 for worker in 0..<6 {
@@ -144,7 +144,7 @@ struct FDMutexTests {
     /// Go's TestMutexStress: many tasks taking every kind of reference; the read and write
     /// locks must each be held by at most one task at a time.
     @Test func stress() async throws {
-        let mu = FDMutex()
+        let mu = SharedFDMutex()
         let counters = StressCounters()
         await withTaskGroup(of: Void.self) { group in
             for worker in 0..<8 {
@@ -189,4 +189,18 @@ final class StressCounters: Sendable {
 final class Observations: Sendable {
     let order = Mutex<[Int]>([])
     let destroys = Atomic<Int>(0)
+}
+
+/// An FDMutex that tasks can share, as they share a PollFD's: FDMutex itself is a noncopyable
+/// struct stored inline in its PollFD.
+final class SharedFDMutex: Sendable {
+    private let mutex = FDMutex()
+
+    func incref() throws(PollError) { try mutex.incref() }
+    func decref() -> Bool { mutex.decref() }
+    func lock(_ which: FDMutex.Lock) async throws(PollError) { try await mutex.lock(which) }
+    func tryLock(_ which: FDMutex.Lock) throws(PollError) -> Bool { try mutex.tryLock(which) }
+    func unlock(_ which: FDMutex.Lock) -> Bool { mutex.unlock(which) }
+    func increfAndClose() -> Bool { mutex.increfAndClose() }
+    func waiterCount(_ which: FDMutex.Lock) -> Int { mutex.waiterCount(which) }
 }
