@@ -60,10 +60,17 @@ package enum SpareCPU {
     /// waiting for a disk runs nothing), total is every field up to steal. guest and guest_nice
     /// are left out, as the kernel already counts them in user and nice. Nil if none of the CPUs
     /// has a line (or `cpus` is empty).
+    ///
+    /// The kernel writes the cpu lines first; the parse stops at the first other line, so it
+    /// never splits the "intr" line, one counter per interrupt, which is most of the file.
     static func ticks(inProcStat text: String, cpus: [Int]) -> Ticks? {
         let wanted = Set(cpus)
         var sum = Ticks(idle: 0, total: 0, cpus: 0)
-        for line in text.split(separator: "\n") where line.hasPrefix("cpu") {
+        var rest = Substring(text)
+        while rest.hasPrefix("cpu") {
+            let end = rest.firstIndex(of: "\n") ?? rest.endIndex
+            let line = rest[..<end]
+            rest = end == rest.endIndex ? "" : rest[rest.index(after: end)...]
             let fields = line.split(separator: " ")
             // "cpu" alone is the machine's total; "cpu3" is CPU 3.
             guard let cpu = Int(fields[0].dropFirst(3)), wanted.contains(cpu) else { continue }

@@ -27,6 +27,13 @@ import Testing
         #expect(SpareCPU.ticks(inProcStat: "garbage\n", cpus: [0]) == nil)
     }
 
+    /// The cpu lines come first: a parse that stops at the first other line finds none after it.
+    @Test func theParseStopsAtTheFirstLineThatIsNotACPU() {
+        let late = Self.sample + "\ncpu9 1 0 1 1 0 0 0 0 0 0"
+        #expect(SpareCPU.ticks(inProcStat: late, cpus: [9]) == nil)
+        #expect(SpareCPU.ticks(inProcStat: late, cpus: [0, 1, 9])?.cpus == 2)
+    }
+
     @Test func spareIsTheIdleShareTimesTheCPUs() {
         let earlier = SpareCPU.Ticks(idle: 100, total: 1000, cpus: 2)
         // 20 ticks passed, 5 of them idle: a quarter of two CPUs.
