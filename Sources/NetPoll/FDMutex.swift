@@ -112,7 +112,7 @@ package struct FDMutex: ~Copyable, Sendable {
                         let (done, seen) = replace(old, with: new)
                         if done {
                             if free { return .some(nil) }
-                            q.append(FDMutex.Waiter(id: id, continuation: c), to: which)
+                            q.append(Waiter(id: id, continuation: c), to: which)
                             return nil
                         }
                         old = seen
@@ -150,7 +150,7 @@ package struct FDMutex: ~Copyable, Sendable {
     /// The slow half of `unlock`: someone waits. Under the queues' Mutex, so no waiter comes or
     /// goes meanwhile.
     private func unlockWithWaiters(_ which: Lock) -> Bool {
-        let (next, destroy) = queues.withLock { q -> (FDMutex.Waiter?, Bool) in
+        let (next, destroy) = queues.withLock { q -> (Waiter?, Bool) in
             var old = word.load(ordering: .relaxed)
             while true {
                 precondition(old & which.lockedBit != 0 && old >= Self.oneReference, "FDMutex: unlock without lock")
