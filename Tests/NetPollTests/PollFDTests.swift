@@ -4,12 +4,6 @@ import Syscall
 import TestSupport
 import Testing
 
-/// A connected non-blocking socketpair, each end owned by a PollFD.
-func pollPair(_ type: Int32 = Syscall.SOCK_STREAM, on poller: Poller? = nil) throws -> (PollFD, PollFD) {
-    let (a, b) = try Syscall.socketpair(Syscall.AF_UNIX, type | Syscall.SOCK_NONBLOCK | Syscall.SOCK_CLOEXEC, 0)
-    return (try PollFD(a, poller: poller), try PollFD(b, poller: poller))
-}
-
 /// Reads one byte from `fd` and returns how the read failed (nil if it read). A read still
 /// blocked after 5 s is ended by closing the fd, so a deadline timer that never fires fails the
 /// test with `.closing` instead of hanging the run.
@@ -22,18 +16,6 @@ func failureOfBlockedRead(_ fd: PollFD) async -> PollError? {
             return error
         }
     }
-}
-
-/// Runs `body`; if it has not returned after `limit`, closes `fd`, which wakes whatever is
-/// parked on it with `.closing`. A wait that nothing else ends then fails its test instead of
-/// hanging the run.
-func closing<R>(_ fd: PollFD, after limit: Duration, _ body: () async -> R) async -> R {
-    let watchdog = Task {
-        do { try await Task.sleep(for: limit) } catch { return }   // cancelled: body returned
-        try? fd.close()
-    }
-    defer { watchdog.cancel() }
-    return await body()
 }
 
 /// Starts a task running `body`; its value is how `body` failed, nil if it returned.

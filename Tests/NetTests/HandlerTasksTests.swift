@@ -3,7 +3,6 @@
 @testable import Net
 @testable import NetPoll
 import Synchronization
-import Syscall
 import TestSupport
 import Testing
 
@@ -83,11 +82,8 @@ struct HandlerTasksTests {
     /// A handler whose read parks covered has no cancellation handler to wake it: recorded
     /// after cancelAll, `record` wakes it, as cancelAll wakes those recorded before.
     @Test func aCoveredReadRecordedAfterCancelAllIsWoken() async throws {
-        let (x, y) = try Syscall.socketpair(Syscall.AF_UNIX, Syscall.SOCK_STREAM | Syscall.SOCK_NONBLOCK | Syscall.SOCK_CLOEXEC, 0)
-        let a = try PollFD(x)
-        defer { try? a.close() }
-        let b = try PollFD(y)
-        defer { try? b.close() }
+        let (a, b) = try pollPair()
+        defer { try? a.close(); try? b.close() }
         let handlers = HandlerTasks()
         handlers.cancelAll()
         let id = handlers.start()
@@ -108,13 +104,9 @@ struct HandlerTasksTests {
         }
         _ = await sleepUntil { a.desc.parked(.read) != .nobody }
         #expect(a.desc.parked(.read) == .covered)
-        let watchdog = Task {   // a read nothing wakes fails the test with .closing, not a hang
-            try await Task.sleep(for: .seconds(5))
-            try? a.close()
-        }
-        defer { watchdog.cancel() }
         handlers.record(id, task, cover: a.desc)
-        await handlers.waitForAll()
+        // A read nothing wakes fails the test with .closing, not a hang.
+        await closing(a, after: .seconds(5)) { await handlers.waitForAll() }
         #expect(task.isCancelled)
         #expect(failure.withLock { $0 } == .canceled)
     }
